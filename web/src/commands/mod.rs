@@ -1,0 +1,7 @@
+//! One file per `herald` subcommand.
+
+pub mod healthcheck;
+pub mod keys;
+pub mod migrate;
+pub mod sandbox;
+pub mod serve;

@@ -1,0 +1,35 @@
+//! `herald-web`: the composition root. It owns the `herald` binary, reads the settings,
+//! wires the adapters into the platform, and serves the dashboard, the REST API, the
+//! OAuth connect flow, Meta's webhooks, the metrics and the health checks.
+//!
+//! Dependencies point one way: web → platform ← adapters. Nothing depends on this crate
+//! but the end-to-end tests.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod logging;
+pub mod routes;
+pub mod server;
+
+use cli::{Cli, Command, ServeArgs};
+use config::Settings;
+
+/// Runs one `herald` command to completion.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let serve_args = match &command {
+        Command::Serve(args) => args.clone(),
+        _ => ServeArgs::default(),
+    };
+    let settings = Settings::load(&cli.common, &serve_args)?;
+    logging::init(settings.log_format, &settings.log_filter);
+
+    match command {
+        Command::Serve(_) => commands::serve::run(settings),
+        Command::Migrate => commands::migrate::run(&settings),
+        Command::Keys(keys) => commands::keys::run(&settings, keys),
+        Command::Sandbox(args) => commands::sandbox::run(args),
+        Command::Healthcheck(args) => commands::healthcheck::run(&settings, args),
+    }
+}

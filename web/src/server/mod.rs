@@ -1,0 +1,46 @@
+//! The HTTP server: shared state and the route table.
+
+use std::sync::Arc;
+
+use actix_web::{web, App, HttpServer};
+
+use crate::config::Settings;
+use crate::routes;
+
+/// What every handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Everything that keeps the node from being ready, in words for an operator.
+    /// Empty when ready. Blocking: call from a blocking pool.
+    pub fn readiness_problems(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Registers every route. Used by `serve` and by tests that start the app in-process.
+pub fn configure(cfg: &mut web::ServiceConfig, sandbox: Option<&herald_sandbox::Sandbox>) {
+    cfg.service(routes::health::livez).service(routes::health::readyz);
+    if let Some(sandbox) = sandbox {
+        let sandbox = sandbox.clone();
+        cfg.service(web::scope("/sandbox").configure(move |c| sandbox.configure(c)));
+    }
+}
+
+/// Binds the listener and returns the running server with its bound address.
+pub fn start(
+    state: AppState,
+    sandbox: Option<herald_sandbox::Sandbox>,
+) -> std::io::Result<(actix_web::dev::Server, std::net::SocketAddr)> {
+    let listen = state.settings.listen;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).configure(|cfg| configure(cfg, sandbox.as_ref()))
+    })
+    .bind(listen)?;
+    let addr = server.addrs().first().copied().unwrap_or(listen);
+    Ok((server.run(), addr))
+}
