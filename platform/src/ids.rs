@@ -135,6 +135,8 @@ typed_id!(/// An event received from Meta.
     InboundEventId, "mev", "Meta event");
 typed_id!(/// A Herald node taking part in scale-out.
     NodeId, "node", "node");
+typed_id!(/// An invitation for a person to join an agency.
+    InvitationId, "inv", "invitation");
 
 #[cfg(test)]
 mod tests {

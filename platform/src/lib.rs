@@ -7,9 +7,12 @@
 
 pub mod clock;
 pub mod domain;
+pub mod engine;
 pub mod ids;
+pub mod media;
 pub mod metrics;
 pub mod publish;
 pub mod secret;
 pub mod store;
 pub mod vault;
+pub mod webhooks;

@@ -82,9 +82,14 @@ impl Metrics {
         // so registration can only fail on a programming error.
         let families = Families::register(&registry)
             .expect("metric families are valid and registered once per registry");
-        families.build_info.with_label_values(&[version, git_sha]).set(1);
+        families
+            .build_info
+            .with_label_values(&[version, git_sha])
+            .set(1);
 
-        let metrics = Metrics { inner: Arc::new(Inner { registry, families }) };
+        let metrics = Metrics {
+            inner: Arc::new(Inner { registry, families }),
+        };
         metrics.create_known_series();
         metrics
     }
@@ -115,9 +120,11 @@ impl Metrics {
         let f = self.f();
         for kind in PostKind::ALL {
             let network = kind.network().as_str();
-            f.posts_published.with_label_values(&[network, kind.as_str()]);
+            f.posts_published
+                .with_label_values(&[network, kind.as_str()]);
             for outcome in PostOutcome::ALL {
-                f.posts_finished.with_label_values(&[network, kind.as_str(), outcome.as_str()]);
+                f.posts_finished
+                    .with_label_values(&[network, kind.as_str(), outcome.as_str()]);
             }
         }
         for state in PostState::ALL {
@@ -153,8 +160,14 @@ impl Metrics {
         let route = route.unwrap_or(UNMATCHED_ROUTE);
         let method = HttpMethod::from_name(method).as_str();
         let class = StatusClass::of(status).as_str();
-        self.f().http_requests.with_label_values(&[route, method, class]).inc();
-        self.f().http_duration.with_label_values(&[route, method]).observe(took.as_secs_f64());
+        self.f()
+            .http_requests
+            .with_label_values(&[route, method, class])
+            .inc();
+        self.f()
+            .http_duration
+            .with_label_values(&[route, method])
+            .observe(took.as_secs_f64());
     }
 
     // --- Publishing ---------------------------------------------------------------------
@@ -163,7 +176,10 @@ impl Metrics {
     pub fn post_published(&self, kind: PostKind, since_due: Duration) {
         let labels = [kind.network().as_str(), kind.as_str()];
         self.post_finished(kind, PostOutcome::Published);
-        self.f().publish_latency.with_label_values(&labels).observe(since_due.as_secs_f64());
+        self.f()
+            .publish_latency
+            .with_label_values(&labels)
+            .observe(since_due.as_secs_f64());
     }
 
     /// A post reached a final state. For a publication prefer [`Metrics::post_published`],
@@ -171,9 +187,13 @@ impl Metrics {
     pub fn post_finished(&self, kind: PostKind, outcome: PostOutcome) {
         let network = kind.network().as_str();
         let f = self.f();
-        f.posts_finished.with_label_values(&[network, kind.as_str(), outcome.as_str()]).inc();
+        f.posts_finished
+            .with_label_values(&[network, kind.as_str(), outcome.as_str()])
+            .inc();
         if outcome == PostOutcome::Published {
-            f.posts_published.with_label_values(&[network, kind.as_str()]).inc();
+            f.posts_published
+                .with_label_values(&[network, kind.as_str()])
+                .inc();
         }
     }
 
@@ -185,9 +205,12 @@ impl Metrics {
     /// Sets `herald_posts{state}` from a count of stored posts; states missing from
     /// `counts` are set to 0.
     pub fn set_posts_by_state(&self, counts: impl IntoIterator<Item = (PostState, u64)>) {
-        set_all(&self.f().posts, PostState::ALL.iter().map(|s| s.as_str()), counts, |s| {
-            s.as_str()
-        });
+        set_all(
+            &self.f().posts,
+            PostState::ALL.iter().map(|s| s.as_str()),
+            counts,
+            |s| s.as_str(),
+        );
     }
 
     /// Sets the number of posts more than a minute past due and not yet being published.
@@ -200,19 +223,30 @@ impl Metrics {
     /// One Graph call, how it ended and how long it took.
     pub fn graph_request(&self, endpoint: GraphEndpoint, outcome: GraphOutcome, took: Duration) {
         let f = self.f();
-        f.graph_requests.with_label_values(&[endpoint.as_str(), outcome.as_str()]).inc();
-        f.graph_duration.with_label_values(&[endpoint.as_str()]).observe(took.as_secs_f64());
+        f.graph_requests
+            .with_label_values(&[endpoint.as_str(), outcome.as_str()])
+            .inc();
+        f.graph_duration
+            .with_label_values(&[endpoint.as_str()])
+            .observe(took.as_secs_f64());
     }
 
     /// Meta throttled a call, or a quota was reached, in `scope`.
     pub fn graph_throttled(&self, scope: ThrottleScope) {
-        self.f().graph_throttled.with_label_values(&[scope.as_str()]).inc();
+        self.f()
+            .graph_throttled
+            .with_label_values(&[scope.as_str()])
+            .inc();
     }
 
     /// Sets the highest recent use of any Meta budget, as a ratio (clamped to 0..=1).
     /// Meta's headers give percentages: pass `percent / 100.0`.
     pub fn set_graph_budget_peak_ratio(&self, ratio: f64) {
-        let ratio = if ratio.is_nan() { 0.0 } else { ratio.clamp(0.0, 1.0) };
+        let ratio = if ratio.is_nan() {
+            0.0
+        } else {
+            ratio.clamp(0.0, 1.0)
+        };
         self.f().graph_budget_peak.set(ratio);
     }
 
@@ -221,9 +255,12 @@ impl Metrics {
     /// Sets `herald_tokens{state}` from a count of stored tokens; states missing from
     /// `counts` are set to 0.
     pub fn set_tokens_by_state(&self, counts: impl IntoIterator<Item = (TokenState, u64)>) {
-        set_all(&self.f().tokens, TokenState::ALL.iter().map(|s| s.as_str()), counts, |s| {
-            s.as_str()
-        });
+        set_all(
+            &self.f().tokens,
+            TokenState::ALL.iter().map(|s| s.as_str()),
+            counts,
+            |s| s.as_str(),
+        );
     }
 
     // --- Outbound webhooks --------------------------------------------------------------
@@ -231,7 +268,10 @@ impl Metrics {
     /// One delivery attempt. `since_event` is the time from the event to this attempt; it
     /// is recorded as delivery lag when the attempt succeeded.
     pub fn webhook_delivery(&self, outcome: WebhookOutcome, since_event: Duration) {
-        self.f().webhook_deliveries.with_label_values(&[outcome.as_str()]).inc();
+        self.f()
+            .webhook_deliveries
+            .with_label_values(&[outcome.as_str()])
+            .inc();
         if outcome == WebhookOutcome::Success {
             self.f().webhook_lag.observe(since_event.as_secs_f64());
         }
@@ -261,15 +301,22 @@ impl Metrics {
     /// A supervisor restarted an actor of `kind` after a failure (call from
     /// `Supervised::restarting`).
     pub fn actor_restarted(&self, kind: ActorKind) {
-        self.f().actor_restarts.with_label_values(&[kind.as_str()]).inc();
+        self.f()
+            .actor_restarts
+            .with_label_values(&[kind.as_str()])
+            .inc();
     }
 
     /// Sets the database pool's connections (from r2d2's `Pool::state()` and
     /// `max_size()`).
     pub fn set_db_pool(&self, idle: u32, in_use: u32, max: u32) {
         let f = self.f();
-        f.pool_connections.with_label_values(&[PoolState::Idle.as_str()]).set(idle.into());
-        f.pool_connections.with_label_values(&[PoolState::InUse.as_str()]).set(in_use.into());
+        f.pool_connections
+            .with_label_values(&[PoolState::Idle.as_str()])
+            .set(idle.into());
+        f.pool_connections
+            .with_label_values(&[PoolState::InUse.as_str()])
+            .set(in_use.into());
         f.pool_max.set(max.into());
     }
 
@@ -286,11 +333,19 @@ fn set_all<T>(
     counts: impl IntoIterator<Item = (T, u64)>,
     name: impl Fn(&T) -> &'static str,
 ) {
-    let counts: Vec<(&'static str, u64)> =
-        counts.into_iter().map(|(value, n)| (name(&value), n)).collect();
+    let counts: Vec<(&'static str, u64)> = counts
+        .into_iter()
+        .map(|(value, n)| (name(&value), n))
+        .collect();
     for label in all {
-        let total: u64 = counts.iter().filter(|(l, _)| *l == label).map(|(_, n)| n).sum();
-        gauges.with_label_values(&[label]).set(saturating_i64(total));
+        let total: u64 = counts
+            .iter()
+            .filter(|(l, _)| *l == label)
+            .map(|(_, n)| n)
+            .sum();
+        gauges
+            .with_label_values(&[label])
+            .set(saturating_i64(total));
     }
 }
 

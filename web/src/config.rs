@@ -119,7 +119,7 @@ impl Settings {
             ));
         }
         let keyring_configured = keyring_named.is_some();
-        let keyring_file = keyring_named.unwrap_or_else(|| data_dir.join("keyring.dev.json"));
+        let keyring_file = keyring_named.unwrap_or_else(|| data_dir.join(herald_platform::vault::DEV_KEYRING_FILE));
 
         let log_format = match pick(&common.log_format, &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,

@@ -11,6 +11,13 @@ pub mod config;
 pub mod logging;
 pub mod routes;
 pub mod server;
+pub mod api;
+pub mod meta_webhooks;
+pub mod outbound;
+pub mod services;
+pub mod dashboard;
+pub mod auth;
+pub mod oauth;
 
 use cli::{Cli, Command, ServeArgs};
 use config::Settings;

@@ -243,7 +243,10 @@ mod tests {
             ThrottleScope::ALL.iter().map(|v| v.as_str()).collect(),
             TokenState::ALL.iter().map(|v| v.as_str()).collect(),
             WebhookOutcome::ALL.iter().map(|v| v.as_str()).collect(),
-            WebhookEndpointState::ALL.iter().map(|v| v.as_str()).collect(),
+            WebhookEndpointState::ALL
+                .iter()
+                .map(|v| v.as_str())
+                .collect(),
             ActorKind::ALL.iter().map(|v| v.as_str()).collect(),
             PoolState::ALL.iter().map(|v| v.as_str()).collect(),
         ];
@@ -251,8 +254,15 @@ mod tests {
             let mut sorted = list.clone();
             sorted.sort_unstable();
             sorted.dedup();
-            assert_eq!(sorted.len(), list.len(), "duplicate label value in {list:?}");
-            assert!(list.iter().all(|v| is_label_value(v)), "odd label value in {list:?}");
+            assert_eq!(
+                sorted.len(),
+                list.len(),
+                "duplicate label value in {list:?}"
+            );
+            assert!(
+                list.iter().all(|v| is_label_value(v)),
+                "odd label value in {list:?}"
+            );
         }
     }
 

@@ -40,7 +40,10 @@ fn typed_names(text: &str) -> BTreeSet<String> {
 /// A sample line's value, e.g. `herald_ready 1` → 1.0.
 fn value_of(text: &str, series: &str) -> Option<f64> {
     text.lines()
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .find_map(|line| {
+            line.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
         .and_then(|v| v.trim().parse().ok())
 }
 
@@ -63,8 +66,15 @@ fn names_follow_prometheus_conventions() {
     for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
         let mut parts = line.split_whitespace();
         let (name, kind) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        assert!(name.starts_with("herald_"), "{name} lacks the herald_ prefix");
-        assert_eq!(kind == "counter", name.ends_with("_total"), "{name} is a {kind}");
+        assert!(
+            name.starts_with("herald_"),
+            "{name} lacks the herald_ prefix"
+        );
+        assert_eq!(
+            kind == "counter",
+            name.ends_with("_total"),
+            "{name} is a {kind}"
+        );
         if kind == "histogram" {
             assert!(name.ends_with("_seconds"), "{name} should be in seconds");
         }
@@ -77,9 +87,17 @@ fn rendered_text_parses_as_exposition_format() {
     record_everything(&metrics);
     let text = metrics.render();
 
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
-        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("bad: {line}"));
-        assert!(value.parse::<f64>().is_ok(), "value of `{line}` is not a number");
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad: {line}"));
+        assert!(
+            value.parse::<f64>().is_ok(),
+            "value of `{line}` is not a number"
+        );
         let name = series.split('{').next().unwrap_or("");
         assert!(
             name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
@@ -89,7 +107,13 @@ fn rendered_text_parses_as_exposition_format() {
             assert!(labels.is_empty() || (labels.starts_with('{') && labels.ends_with('}')));
         }
     }
-    assert_eq!(value_of(&text, r#"herald_build_info{git_sha="abc1234",version="1.2.3"}"#), Some(1.0));
+    assert_eq!(
+        value_of(
+            &text,
+            r#"herald_build_info{git_sha="abc1234",version="1.2.3"}"#
+        ),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -99,17 +123,44 @@ fn typed_calls_land_in_the_right_series() {
     let text = metrics.render();
 
     let route = r#"method="POST",route="/api/v1/tenants/{tenant_id}/posts",status_class="2xx""#;
-    assert_eq!(value_of(&text, &format!("herald_http_requests_total{{{route}}}")), Some(1.0));
+    assert_eq!(
+        value_of(&text, &format!("herald_http_requests_total{{{route}}}")),
+        Some(1.0)
+    );
     let unmatched = r#"method="GET",route="unmatched",status_class="4xx""#;
-    assert_eq!(value_of(&text, &format!("herald_http_requests_total{{{unmatched}}}")), Some(1.0));
+    assert_eq!(
+        value_of(&text, &format!("herald_http_requests_total{{{unmatched}}}")),
+        Some(1.0)
+    );
     let published = r#"kind="ig_reel",network="instagram",outcome="published""#;
-    assert_eq!(value_of(&text, &format!("herald_posts_finished_total{{{published}}}")), Some(1.0));
+    assert_eq!(
+        value_of(
+            &text,
+            &format!("herald_posts_finished_total{{{published}}}")
+        ),
+        Some(1.0)
+    );
     let reel = r#"kind="ig_reel",network="instagram""#;
-    assert_eq!(value_of(&text, &format!("herald_posts_published_total{{{reel}}}")), Some(1.0));
-    assert_eq!(value_of(&text, r#"herald_posts{state="queued"}"#), Some(0.0));
-    assert_eq!(value_of(&text, r#"herald_posts{state="published"}"#), Some(7.0));
-    assert_eq!(value_of(&text, r#"herald_tokens{state="needs_reconnect"}"#), Some(1.0));
-    assert_eq!(value_of(&text, r#"herald_db_pool_connections{state="in_use"}"#), Some(2.0));
+    assert_eq!(
+        value_of(&text, &format!("herald_posts_published_total{{{reel}}}")),
+        Some(1.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_posts{state="queued"}"#),
+        Some(0.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_posts{state="published"}"#),
+        Some(7.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_tokens{state="needs_reconnect"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_db_pool_connections{state="in_use"}"#),
+        Some(2.0)
+    );
     assert_eq!(value_of(&text, "herald_db_pool_max"), Some(10.0));
     assert_eq!(value_of(&text, "herald_ready"), Some(1.0));
 }
@@ -119,10 +170,25 @@ fn known_label_sets_exist_before_any_event() {
     let text = Metrics::new("1.2.3", "abc1234").render();
 
     let failed = r#"kind="fb_reel",network="facebook",outcome="failed""#;
-    assert_eq!(value_of(&text, &format!("herald_posts_finished_total{{{failed}}}")), Some(0.0));
-    assert_eq!(value_of(&text, r#"herald_graph_throttled_total{scope="ig_quota"}"#), Some(0.0));
-    assert_eq!(value_of(&text, r#"herald_webhook_deliveries_total{outcome="failed"}"#), Some(0.0));
-    assert_eq!(value_of(&text, r#"herald_actors{kind="scheduler"}"#), Some(0.0));
+    assert_eq!(
+        value_of(&text, &format!("herald_posts_finished_total{{{failed}}}")),
+        Some(0.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_graph_throttled_total{scope="ig_quota"}"#),
+        Some(0.0)
+    );
+    assert_eq!(
+        value_of(
+            &text,
+            r#"herald_webhook_deliveries_total{outcome="failed"}"#
+        ),
+        Some(0.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_actors{kind="scheduler"}"#),
+        Some(0.0)
+    );
     assert_eq!(value_of(&text, "herald_ready"), Some(0.0));
     // A kind is only ever paired with its own network.
     assert!(!text.contains(r#"kind="fb_feed",network="instagram""#));
@@ -135,17 +201,29 @@ fn gauges_set_from_counts_forget_states_that_emptied() {
     metrics.set_posts_by_state([(PostState::Scheduled, 2)]);
     let text = metrics.render();
 
-    assert_eq!(value_of(&text, r#"herald_posts{state="queued"}"#), Some(0.0));
-    assert_eq!(value_of(&text, r#"herald_posts{state="scheduled"}"#), Some(2.0));
+    assert_eq!(
+        value_of(&text, r#"herald_posts{state="queued"}"#),
+        Some(0.0)
+    );
+    assert_eq!(
+        value_of(&text, r#"herald_posts{state="scheduled"}"#),
+        Some(2.0)
+    );
 }
 
 #[test]
 fn budget_ratio_is_clamped_to_zero_one() {
     let metrics = Metrics::new("1.2.3", "abc1234");
     metrics.set_graph_budget_peak_ratio(1.7);
-    assert_eq!(value_of(&metrics.render(), "herald_graph_budget_peak_ratio"), Some(1.0));
+    assert_eq!(
+        value_of(&metrics.render(), "herald_graph_budget_peak_ratio"),
+        Some(1.0)
+    );
     metrics.set_graph_budget_peak_ratio(f64::NAN);
-    assert_eq!(value_of(&metrics.render(), "herald_graph_budget_peak_ratio"), Some(0.0));
+    assert_eq!(
+        value_of(&metrics.render(), "herald_graph_budget_peak_ratio"),
+        Some(0.0)
+    );
 }
 
 #[test]
@@ -167,5 +245,8 @@ fn actors_count_up_and_down() {
     metrics.actor_stopped(ActorKind::TenantSupervisor);
     let text = metrics.render();
 
-    assert_eq!(value_of(&text, r#"herald_actors{kind="tenant_supervisor"}"#), Some(1.0));
+    assert_eq!(
+        value_of(&text, r#"herald_actors{kind="tenant_supervisor"}"#),
+        Some(1.0)
+    );
 }

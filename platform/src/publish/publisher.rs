@@ -116,6 +116,11 @@ pub trait StepContext: Send + Sync {
 
     /// The current time (a test clock in tests).
     fn now(&self) -> DateTime<Utc>;
+
+    /// Reports what `content_publishing_limit` said for an Instagram account (`used` of
+    /// `total` in the rolling window), so the engine's quota count follows Meta's own.
+    /// The default ignores it.
+    fn publishing_limit(&self, _object_id: &str, _used: u32, _total: u32) {}
 }
 
 /// A network adapter. Registered by [`Network`]; a new network is a new crate under

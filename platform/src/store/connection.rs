@@ -58,7 +58,9 @@ impl ManageConnection for DbManager {
                 let path = path.to_string_lossy();
                 Ok(DbConnection::Sqlite(SqliteConnection::establish(&path)?))
             }
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url.expose())?)),
+            DatabaseUrl::Postgres(url) => {
+                Ok(DbConnection::Pg(PgConnection::establish(url.expose())?))
+            }
         }
     }
 

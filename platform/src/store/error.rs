@@ -20,7 +20,10 @@ pub enum StoreError {
 
     /// A setting (such as `HERALD_DATABASE_URL`) is malformed.
     #[error("{setting}: {problem}")]
-    Config { setting: &'static str, problem: String },
+    Config {
+        setting: &'static str,
+        problem: String,
+    },
 
     /// The database has migrations this binary does not know: it was written by a newer
     /// Herald. Nothing was changed.
@@ -38,6 +41,10 @@ pub enum StoreError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
 
+    /// A sealed secret could not be opened or sealed.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
@@ -49,16 +56,23 @@ impl StoreError {
     }
 
     pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        StoreError::Invalid { field: field.into(), rule: rule.into() }
+        StoreError::Invalid {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
-        StoreError::Conflict { detail: detail.into() }
+        StoreError::Conflict {
+            detail: detail.into(),
+        }
     }
 
     /// A stored value that does not parse back (a corrupt row): reported by column.
     pub fn corrupt(column: &str, problem: impl std::fmt::Display) -> Self {
-        StoreError::Database(format!("stored value in `{column}` is unreadable: {problem}"))
+        StoreError::Database(format!(
+            "stored value in `{column}` is unreadable: {problem}"
+        ))
     }
 
     /// Maps a diesel error, naming `what` when the row is missing.
@@ -76,7 +90,9 @@ impl From<DieselError> for StoreError {
             DieselError::NotFound => StoreError::NotFound { what: "row" },
             // Both backends' messages name the constraint, not the value.
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                StoreError::Conflict { detail: info.message().to_owned() }
+                StoreError::Conflict {
+                    detail: info.message().to_owned(),
+                }
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 StoreError::Invalid {

@@ -41,7 +41,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -68,8 +70,11 @@ impl Store {
 
         let pool = Pool::builder()
             .max_size(options.max_connections.max(1))
+            .min_idle(Some(1))
             .connection_timeout(options.acquire_timeout)
-            .connection_customizer(Box::new(SqlitePragmas { busy_timeout: options.busy_timeout }))
+            .connection_customizer(Box::new(SqlitePragmas {
+                busy_timeout: options.busy_timeout,
+            }))
             .build(DbManager::new(url))?;
         Ok(Self { pool, backend })
     }
@@ -87,7 +92,8 @@ impl Store {
     /// Applies pending migrations, returning the versions applied. Refuses, changing
     /// nothing, when the database has a migration this binary does not know.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        migrate::run_pending(&mut self.conn()?)
+        let mut conn = self.conn()?;
+        migrate::run_pending(&mut conn)
     }
 
     /// Versions this binary would apply. Errors when the schema is newer than the binary.
@@ -99,11 +105,13 @@ impl Store {
 
     /// True when the database is exactly at this binary's schema (for `/readyz`).
     pub fn migrations_current(&self) -> bool {
-        self.pending_migrations().is_ok_and(|pending| pending.is_empty())
+        self.pending_migrations()
+            .is_ok_and(|pending| pending.is_empty())
     }
 
     /// Reverts every migration. For tests and the migration round-trip check.
     pub fn revert_all_migrations(&self) -> Result<Vec<String>, StoreError> {
-        migrate::revert_all(&mut self.conn()?)
+        let mut conn = self.conn()?;
+        migrate::revert_all(&mut conn)
     }
 }

@@ -63,7 +63,9 @@ pub fn check_not_newer(conn: &mut DbConnection) -> Result<(), StoreError> {
     if unknown.is_empty() {
         Ok(())
     } else {
-        Err(StoreError::NewerSchema { unknown: unknown.join(", ") })
+        Err(StoreError::NewerSchema {
+            unknown: unknown.join(", "),
+        })
     }
 }
 

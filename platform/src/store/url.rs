@@ -48,12 +48,24 @@ impl DatabaseUrl {
     /// Parses the setting's value; the error never repeats the value (it may hold a
     /// password).
     pub fn parse(value: &str) -> Result<Self, StoreError> {
-        let bad = |problem: String| StoreError::Config { setting: DATABASE_URL_SETTING, problem };
+        let bad = |problem: String| StoreError::Config {
+            setting: DATABASE_URL_SETTING,
+            problem,
+        };
         let value = value.trim();
         if value.is_empty() {
-            return Err(bad("is empty; expected sqlite://PATH, a file path, or postgres://…".into()));
+            return Err(bad(
+                "is empty; expected sqlite://PATH, a file path, or postgres://…".into(),
+            ));
         }
 
+        if value.contains(":memory:") || value.contains("mode=memory") {
+            return Err(bad(
+                "an in-memory SQLite database is not shared between pooled connections; \
+                 use a file path"
+                    .into(),
+            ));
+        }
         let Some((scheme, rest)) = value.split_once("://") else {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(value)));
         };
@@ -111,8 +123,13 @@ mod tests {
 
     #[test]
     fn malformed_urls_name_the_setting_and_hide_the_password() {
-        for url in ["", "mysql://h/db", "sqlite://", "postgres://user:hunter2@/db", "postgres://:x"]
-        {
+        for url in [
+            "",
+            "mysql://h/db",
+            "sqlite://",
+            "postgres://user:hunter2@/db",
+            "postgres://:x",
+        ] {
             let err = DatabaseUrl::parse(url).unwrap_err().to_string();
             assert!(err.starts_with("HERALD_DATABASE_URL: "), "{url}: {err}");
             assert!(!err.contains("hunter2"), "{err}");

@@ -1,5 +1,6 @@
 //! One file per `herald` subcommand.
 
+pub mod bootstrap;
 pub mod healthcheck;
 pub mod keys;
 pub mod migrate;

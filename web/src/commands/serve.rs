@@ -16,7 +16,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
                 ..SandboxConfig::default()
             })
         });
-        let state = AppState { settings: Arc::new(settings) };
+        let state = AppState { settings: Arc::new(settings), services: None, meta_inbound: None };
         let (server, addr) = server::start(state.clone(), sandbox.clone())?;
 
         announce(&state.settings, addr);

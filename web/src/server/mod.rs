@@ -11,6 +11,12 @@ use crate::routes;
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
+    /// The business operations the REST API and the dashboard share (`None` until serve
+    /// builds them; the API then answers 503).
+    pub services: Option<Arc<crate::services::Services>>,
+    /// Meta's app secret and verify token for `/webhooks/meta` (`None`: those routes
+    /// answer 404).
+    pub meta_inbound: Option<Arc<crate::meta_webhooks::MetaInbound>>,
 }
 
 impl AppState {
