@@ -420,3 +420,25 @@ async fn a_lost_video_by_url_is_found_among_the_pages_videos() {
         "{found:?}"
     );
 }
+
+#[actix_rt::test]
+async fn a_landscape_video_is_refused_as_a_reel_before_scheduling() {
+    let world = world().await;
+    let post = spec(
+        PostKind::FbReel,
+        "Wide",
+        vec![world.media.media(Fixture::Landscape16x9)],
+    );
+    let violations = world
+        .publisher
+        .validate(&post, &Default::default())
+        .unwrap_err();
+    let text: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        vec![
+            "media[0] (640x360 (aspect 1.78)): a reel is vertical 9:16",
+            "media[0] (640x360): a reel is at least 540x960",
+        ]
+    );
+}

@@ -601,3 +601,52 @@ async fn the_publishing_quota_defers_the_post() {
         Some((9, Some(2207042)))
     );
 }
+
+#[actix_rt::test]
+async fn fixtures_that_break_the_specs_are_refused_before_scheduling() {
+    let world = world().await;
+    let check = |post: PostSpec| -> Vec<String> {
+        match world.publisher.validate(&post, &Default::default()) {
+            Ok(()) => Vec::new(),
+            Err(violations) => violations.iter().map(ToString::to_string).collect(),
+        }
+    };
+    let png = spec(
+        PostKind::IgImage,
+        "PNG",
+        vec![world.media.media(Fixture::NotJpeg)],
+    );
+    assert_eq!(
+        check(png),
+        vec!["media[0] (PNG): Instagram takes JPEG images only; convert the file to JPEG"]
+    );
+    let banner = spec(
+        PostKind::IgImage,
+        "Banner",
+        vec![world.media.media(Fixture::Banner4x1)],
+    );
+    assert_eq!(
+        check(banner),
+        vec![
+            "media[0] (1200x300 (aspect 4)): the aspect ratio must be between 4:5 (0.8) and 1.91:1"
+        ]
+    );
+    let short = spec(
+        PostKind::IgReel,
+        "Short",
+        vec![world.media.media(Fixture::TooShort1s)],
+    );
+    assert_eq!(
+        check(short),
+        vec!["media[0] (1 s): the video must last 3 s to 15 min 0 s"]
+    );
+    let edges = [
+        Fixture::Portrait4x5,
+        Fixture::Landscape191x100,
+        Fixture::Square1080,
+    ];
+    for fixture in edges {
+        let post = spec(PostKind::IgImage, "Edge", vec![world.media.media(fixture)]);
+        assert!(check(post).is_empty(), "{fixture:?} is inside the specs");
+    }
+}

@@ -11,6 +11,7 @@ pub mod config;
 pub mod logging;
 pub mod routes;
 pub mod server;
+pub mod wiring;
 pub mod api;
 pub mod meta_webhooks;
 pub mod outbound;

@@ -103,6 +103,26 @@ fn checkbox(name: &str, value: &str, label: &str) -> String {
     )
 }
 
+/// Links to show the dialog as another sandbox user.
+fn switcher(q: &HashMap<String, String>, users: &[&crate::state::User], current: &str) -> String {
+    let others: Vec<_> = users.iter().filter(|u| u.id != current).collect();
+    if others.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<p>Not you? Continue as:</p><ul>");
+    for u in others {
+        let mut link_q = q.clone();
+        link_q.insert("as_user".into(), u.id.clone());
+        let qs = serde_urlencoded::to_string(&link_q).unwrap_or_default();
+        s.push_str(&format!(
+            "<li><a class=\"user\" href=\"?{}\">{}</a></li>",
+            esc(&qs),
+            esc(&u.name)
+        ));
+    }
+    s + "</ul>"
+}
+
 const CARRIED: &[&str] = &[
     "client_id",
     "redirect_uri",
@@ -125,36 +145,19 @@ async fn show(shared: web::Data<Shared>, q: Query, instagram: bool) -> HttpRespo
         .values()
         .filter(|u| !instagram || u.ig_login.is_some())
         .collect();
+    // The most recent user unless the dialog was asked for another (`as_user`).
     let chosen = q
         .get("as_user")
         .and_then(|id| candidates.iter().find(|u| &u.id == id))
-        .or(if candidates.len() == 1 {
-            candidates.first()
-        } else {
-            None
-        });
+        .or(candidates.last());
     let body =
         match chosen {
-            None if candidates.is_empty() => format!(
+            None => format!(
                 "<p>No sandbox user exists yet.</p><form method=\"post\" action=\"demo_user\">{}\
              <input type=\"hidden\" name=\"instagram\" value=\"{instagram}\">\
              <button id=\"create-demo\" type=\"submit\">Create a demo user</button></form>",
                 hidden(&q, CARRIED)
             ),
-            None => {
-                let mut s = String::from("<p>Continue as:</p><ul>");
-                for u in &candidates {
-                    let mut link_q = q.clone();
-                    link_q.insert("as_user".into(), u.id.clone());
-                    let qs = serde_urlencoded::to_string(&link_q).unwrap_or_default();
-                    s.push_str(&format!(
-                        "<li><a class=\"user\" href=\"?{}\">{}</a></li>",
-                        esc(&qs),
-                        esc(&u.name)
-                    ));
-                }
-                s + "</ul>"
-            }
             Some(user) => {
                 let mut boxes = String::new();
                 if instagram {
@@ -186,11 +189,12 @@ async fn show(shared: web::Data<Shared>, q: Query, instagram: bool) -> HttpRespo
                 format!(
                 "<p>{} is asked for access by Herald.</p><form method=\"post\" action=\"{}\">{}\
                  <input type=\"hidden\" name=\"user_id\" value=\"{}\">{boxes}\
-                 {BUTTONS}</form>",
+                 {BUTTONS}</form>{}",
                 esc(&user.name),
                 if instagram { "authorize/decide" } else { "oauth/decide" },
                 hidden(&q, CARRIED),
-                esc(&user.id)
+                esc(&user.id),
+                switcher(&q, &candidates, &user.id)
             )
             }
         };

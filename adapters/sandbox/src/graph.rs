@@ -306,3 +306,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graph/{tail:.*}", web::route().to(facebook))
         .route("/ig-graph/{tail:.*}", web::route().to(instagram_host));
 }
+
+/// Any path no Meta host serves: Graph's "Unknown path components" in the envelope.
+pub async fn unknown_path(req: HttpRequest) -> HttpResponse {
+    GraphError::new(2500, format!("Unknown path components: {}", req.path())).error_response()
+}

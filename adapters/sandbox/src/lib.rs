@@ -124,7 +124,8 @@ impl Sandbox {
                 .configure(oauth::routes)
                 .configure(rupload::routes)
                 .configure(control::routes)
-                .configure(graph::routes),
+                .configure(graph::routes)
+                .default_service(web::to(graph::unknown_path)),
         );
     }
 }

@@ -187,7 +187,7 @@ pub fn probe_video(bytes: &[u8]) -> Option<MediaFacts> {
                         Ok(mp4::MediaType::H264) => "h264",
                         Ok(mp4::MediaType::H265) => "hevc",
                         Ok(mp4::MediaType::VP9) => "vp9",
-                        _ => "unknown",
+                        _ => sample_entry_codec(bytes),
                     }
                     .to_string(),
                 );
@@ -209,4 +209,41 @@ pub fn probe_video(bytes: &[u8]) -> Option<MediaFacts> {
         }
     }
     Some(facts)
+}
+
+/// The video codec named by a sample description the `mp4` crate does not decode
+/// (`hvc1` is the usual HEVC entry in MP4 and MOV files).
+fn sample_entry_codec(bytes: &[u8]) -> &'static str {
+    let mut from = 0;
+    while let Some(pos) = bytes[from..].windows(4).position(|w| w == b"stsd") {
+        let at = from + pos;
+        match bytes.get(at + 16..at + 20) {
+            Some(b"hvc1" | b"hev1") => return "hevc",
+            Some(b"avc1" | b"avc3") => return "h264",
+            _ => {}
+        }
+        from = at + 4;
+    }
+    "unknown"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample_entry_codec;
+
+    fn stsd(entry: &[u8; 4]) -> Vec<u8> {
+        let mut b = vec![0, 0, 0, 40];
+        b.extend_from_slice(b"stsd");
+        b.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 24]);
+        b.extend_from_slice(entry);
+        b
+    }
+
+    #[test]
+    fn hevc_sample_entries_are_recognised() {
+        assert_eq!(sample_entry_codec(&stsd(b"hvc1")), "hevc");
+        assert_eq!(sample_entry_codec(&stsd(b"avc3")), "h264");
+        assert_eq!(sample_entry_codec(&stsd(b"mp4v")), "unknown");
+        assert_eq!(sample_entry_codec(b"no boxes here"), "unknown");
+    }
 }

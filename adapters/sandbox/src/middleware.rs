@@ -92,6 +92,19 @@ pub async fn layer(
     let owner = owner_of(&res);
     record(&shared, &rid, &method, &rel, owner, res.status().as_u16());
     let mut res = res;
+    let graph_host = rel.starts_with("/graph/") || rel.starts_with("/ig-graph/");
+    let has_usage = res.headers().contains_key("x-app-usage")
+        || res.headers().contains_key("x-business-use-case-usage");
+    if graph_host && !has_usage {
+        let now = shared.clock.now();
+        let mut inner = shared.lock();
+        let (users, settings) = (inner.users.len(), inner.settings.clone());
+        for (name, value) in inner.usage.peek_app(now, &settings, users).0 {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                res.headers_mut().insert(HeaderName::from_static(name), v);
+            }
+        }
+    }
     if let Ok(v) = HeaderValue::from_str(&rid) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-fb-request-id"), v);
@@ -107,6 +120,13 @@ fn owner_of<B>(res: &ServiceResponse<B>) -> Option<String> {
 }
 
 fn record(shared: &Shared, id: &str, method: &str, path: &str, owner: Option<String>, st: u16) {
+    tracing::debug!(
+        sandbox.request_id = id,
+        http.method = method,
+        http.path = path,
+        http.status = st,
+        "sandbox call"
+    );
     let time = shared.clock.now();
     let mut inner = shared.lock();
     if inner.requests.len() >= MAX_REQUESTS_KEPT {

@@ -40,6 +40,22 @@ impl Usage {
         }
     }
 
+    /// The app's usage headers without counting a call, for answers that never reached a
+    /// budget (a bad token, a retired version, a fault).
+    pub fn peek_app(&mut self, now: DateTime<Utc>, s: &Settings, users: usize) -> UsageHeaders {
+        let (budget, window) = Self::budget(&Bucket::App, s, users);
+        let calls = self.calls.entry(Bucket::App).or_default();
+        while calls.front().is_some_and(|t| *t <= now - window) {
+            calls.pop_front();
+        }
+        let pct = (calls.len() as u64 * 100)
+            .checked_div(budget)
+            .unwrap_or(100)
+            .min(100);
+        let figures = json!({"call_count": pct, "total_cputime": pct, "total_time": pct});
+        UsageHeaders(vec![("x-app-usage", figures.to_string())])
+    }
+
     /// Counts one call against `bucket`, or refuses it with Meta's throttling error once the
     /// budget is spent. Either way answers the usage headers to send.
     pub fn charge(

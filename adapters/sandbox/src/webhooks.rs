@@ -244,6 +244,28 @@ async fn post_comment(shared: web::Data<Shared>, body: web::Bytes) -> HttpRespon
             format!("no app subscription for object {object}"),
         );
     };
+    // Comments land on the newest post or media of the target, when there is one.
+    let on = {
+        let inner = shared.lock();
+        let newest_post = inner
+            .posts
+            .values()
+            .filter(|p| p.page_id == target)
+            .max_by_key(|p| p.created_at);
+        let newest_media = inner
+            .ig_media
+            .values()
+            .filter(|m| m.ig_id == target)
+            .max_by_key(|m| m.published_at);
+        match object {
+            "page" => newest_post
+                .map(|p| p.id.clone())
+                .unwrap_or_else(|| format!("{target}_1")),
+            _ => newest_media
+                .map(|m| m.id.clone())
+                .unwrap_or_else(|| "0".to_string()),
+        }
+    };
     let mut bodies = Vec::new();
     for n in 0..ev.count.unwrap_or(1).max(1) {
         let cid = shared.id(IdKind::Comment);
@@ -257,7 +279,7 @@ async fn post_comment(shared: web::Data<Shared>, body: web::Bytes) -> HttpRespon
                 "from": {"id": "9000001", "name": "Sandbox Commenter"},
                 "item": "comment", "verb": "add",
                 "comment_id": format!("{target}_{cid}"),
-                "post_id": format!("{target}_1"), "parent_id": format!("{target}_1"),
+                "post_id": on, "parent_id": on,
                 "created_time": now, "message": text,
             });
             json!({"object": "page", "entry": [
@@ -266,7 +288,7 @@ async fn post_comment(shared: web::Data<Shared>, body: web::Bytes) -> HttpRespon
         } else {
             let value = json!({
                 "from": {"id": "9000002", "username": "sandbox_commenter"},
-                "media": {"id": "0", "media_product_type": "FEED"},
+                "media": {"id": on, "media_product_type": "FEED"},
                 "id": cid, "text": text,
             });
             json!({"object": "instagram", "entry": [

@@ -313,3 +313,44 @@ async fn links_use_the_bound_address_when_asked_for_port_zero() {
         "{upload_url}"
     );
 }
+
+#[actix_web::test]
+async fn probability_zero_never_fires_and_one_always_does() {
+    let env = start().await;
+    let user = env.user().await;
+    let tok = user["access_token"].as_str().unwrap_or("").to_string();
+    let never = json!({"kind": "status", "http": 500});
+    env.fault(json!({"path": "/graph/*/me", "probability": 0.0, "action": never}))
+        .await;
+    for _ in 0..20 {
+        assert_eq!(env.get(&env.graph("me"), &tok).await.0, 200);
+    }
+    let always = json!({"kind": "status", "http": 502});
+    env.fault(json!({"path": "/graph/*/me", "probability": 1.0, "action": always}))
+        .await;
+    for _ in 0..5 {
+        assert_eq!(env.get(&env.graph("me"), &tok).await.0, 502);
+    }
+}
+
+#[actix_web::test]
+async fn unknown_paths_and_bad_tokens_still_answer_the_envelope_and_usage() {
+    let env = start().await;
+    let r = env
+        .http
+        .get(format!("{}/nowhere/at/all", env.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 400);
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(codes(&v).0, 2500);
+
+    let (st, e, h) = env.get(&env.graph("me"), "EAABnot-a-token").await;
+    assert_eq!((st, codes(&e)), (400, (190, None)));
+    assert!(
+        h.get("x-app-usage").is_some(),
+        "usage headers on every answer"
+    );
+    assert!(h.get("www-authenticate").is_some());
+}

@@ -89,6 +89,13 @@ impl Store {
         Ok(self.pool.get()?)
     }
 
+    /// Pool use for metrics: `(idle, in_use, max)` connections.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        let in_use = state.connections.saturating_sub(state.idle_connections);
+        (state.idle_connections, in_use, self.pool.max_size())
+    }
+
     /// Applies pending migrations, returning the versions applied. Refuses, changing
     /// nothing, when the database has a migration this binary does not know.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {

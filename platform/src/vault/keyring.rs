@@ -117,6 +117,17 @@ impl Keyring {
     }
 
     /// Whether an envelope is sealed under the active key (rewrap skips those).
+    /// A key for another purpose (signing media URLs, say), derived from the active key
+    /// with HMAC-SHA256 over `purpose`, so the master key itself never leaves the vault.
+    /// It changes when the active key does.
+    pub fn derive(&self, purpose: &str) -> Secret {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.active_key().bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose.as_bytes());
+        Secret::new(hex::encode(mac.finalize().into_bytes()))
+    }
+
     pub fn is_current(&self, stored: &str) -> bool {
         key_id_of(stored) == Some(self.active.as_str())
     }

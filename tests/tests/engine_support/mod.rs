@@ -316,6 +316,8 @@ pub struct FakeMeta {
     pub fail_next: Mutex<Option<PublishError>>,
     /// After applying a publish, never answer (a crash or a lost response).
     pub hang_after_send: bool,
+    /// The next `step` panics (once).
+    pub panic_next: std::sync::atomic::AtomicBool,
 }
 
 impl FakeMeta {
@@ -325,6 +327,7 @@ impl FakeMeta {
             calls: Mutex::new(Vec::new()),
             fail_next: Mutex::new(None),
             hang_after_send: false,
+            panic_next: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -355,6 +358,9 @@ impl Publisher for FakeMeta {
         checkpoint: &mut Checkpoint,
     ) -> Result<StepOutcome, PublishError> {
         self.record(format!("step:{}", spec.caption));
+        if self.panic_next.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("FakeMeta was told to panic");
+        }
         if let Some(err) = self.fail_next.lock().expect("fail").take() {
             return Err(err);
         }

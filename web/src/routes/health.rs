@@ -4,7 +4,7 @@
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 
-use crate::server::AppState;
+use crate::server::Parts;
 
 #[get("/livez")]
 pub async fn livez() -> HttpResponse {
@@ -18,9 +18,9 @@ struct Readiness {
 }
 
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let state = state.into_inner();
-    let reasons = web::block(move || state.readiness_problems())
+pub async fn readyz(parts: web::Data<Parts>) -> HttpResponse {
+    let parts = parts.into_inner();
+    let reasons = web::block(move || parts.readiness_problems())
         .await
         .unwrap_or_else(|_| vec!["the readiness check could not run".to_owned()]);
     let body = Readiness { ready: reasons.is_empty(), reasons };

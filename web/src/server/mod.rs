@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
+use actix::Addr;
 use actix_web::{web, App, HttpServer};
+use herald_platform::engine::EngineHandle;
+use herald_platform::metrics::Metrics;
+use herald_platform::store::Store;
+use herald_platform::webhooks::WebhookDispatcher;
 
 use crate::config::Settings;
 use crate::routes;
@@ -19,32 +24,89 @@ pub struct AppState {
     pub meta_inbound: Option<Arc<crate::meta_webhooks::MetaInbound>>,
 }
 
-impl AppState {
+/// The node's running parts that the web layer watches or shares but that handlers do not
+/// reach through [`AppState`]: each is registered as its own `web::Data`.
+#[derive(Clone, Default)]
+pub struct Parts {
+    pub sandbox: Option<herald_sandbox::Sandbox>,
+    pub store: Option<Store>,
+    pub metrics: Option<Metrics>,
+    pub engine: Option<EngineHandle>,
+    pub dispatcher: Option<Addr<WebhookDispatcher>>,
+    pub graph: Option<herald_graph::GraphClient>,
+}
+
+impl Parts {
     /// Everything that keeps the node from being ready, in words for an operator.
     /// Empty when ready. Blocking: call from a blocking pool.
     pub fn readiness_problems(&self) -> Vec<String> {
-        Vec::new()
+        let mut problems = Vec::new();
+        match &self.store {
+            None => problems.push("no database is configured".to_owned()),
+            Some(store) => match store.conn() {
+                Err(err) => problems.push(format!("the database does not answer: {err}")),
+                Ok(_) if !store.migrations_current() => {
+                    problems.push("database migrations are not current".to_owned())
+                }
+                Ok(_) => {}
+            },
+        }
+        match &self.engine {
+            None => problems.push("the publish engine is not running".to_owned()),
+            Some(engine) if !engine.health().scheduler_alive => {
+                problems.push("the scheduler is not running".to_owned())
+            }
+            Some(_) => {}
+        }
+        if !self.dispatcher.as_ref().is_some_and(Addr::connected) {
+            problems.push("the webhook dispatcher is not running".to_owned());
+        }
+        if let Some(metrics) = &self.metrics {
+            metrics.set_ready(problems.is_empty());
+            if let Some(store) = &self.store {
+                let (idle, in_use, max) = store.pool_state();
+                metrics.set_db_pool(idle, in_use, max);
+            }
+        }
+        problems
     }
 }
 
 /// Registers every route. Used by `serve` and by tests that start the app in-process.
-pub fn configure(cfg: &mut web::ServiceConfig, sandbox: Option<&herald_sandbox::Sandbox>) {
-    cfg.service(routes::health::livez).service(routes::health::readyz);
-    if let Some(sandbox) = sandbox {
+pub fn configure(cfg: &mut web::ServiceConfig, parts: &Parts) {
+    cfg.app_data(web::Data::new(parts.clone()));
+    if let Some(graph) = &parts.graph {
+        cfg.app_data(web::Data::new(graph.clone()));
+    }
+    if let Some(metrics) = &parts.metrics {
+        cfg.app_data(web::Data::new(metrics.clone()));
+    }
+    cfg.service(routes::health::livez)
+        .service(routes::health::readyz)
+        .service(routes::metrics::render_metrics);
+    if let Some(sandbox) = &parts.sandbox {
         let sandbox = sandbox.clone();
         cfg.service(web::scope("/sandbox").configure(move |c| sandbox.configure(c)));
     }
+    cfg.configure(crate::api::configure)
+        .configure(crate::meta_webhooks::configure)
+        .configure(crate::auth::configure)
+        .configure(crate::oauth::configure)
+        .configure(crate::dashboard::configure);
 }
 
 /// Binds the listener and returns the running server with its bound address.
 pub fn start(
     state: AppState,
-    sandbox: Option<herald_sandbox::Sandbox>,
+    parts: Parts,
 ) -> std::io::Result<(actix_web::dev::Server, std::net::SocketAddr)> {
     let listen = state.settings.listen;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        App::new().app_data(data.clone()).configure(|cfg| configure(cfg, sandbox.as_ref()))
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(routes::metrics::record_http))
+            .configure(|cfg| configure(cfg, &parts))
     })
     .bind(listen)?;
     let addr = server.addrs().first().copied().unwrap_or(listen);

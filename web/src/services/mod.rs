@@ -13,7 +13,7 @@ pub mod tenants;
 pub mod webhook_endpoints;
 
 pub use caller::Caller;
-pub use context::{no_wake, Services, Waker};
+pub use context::{no_wake, Services, Waker, DEFAULT_MAX_MEDIA_BYTES};
 
 use herald_platform::publish::Violation;
 use herald_platform::store::StoreError;

@@ -242,6 +242,19 @@ impl Browser {
         self.read(response).await
     }
 
+    /// Posts a multipart form.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let response = self
+            .http
+            .post(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
     /// Posts a form with the CSRF token of the page at `form_page`.
     pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let page = self.get(form_page).await;
@@ -288,4 +301,73 @@ impl Browser {
         let location = page.location.unwrap();
         location.trim_start_matches("/tenants/").to_owned()
     }
+}
+
+/// Creates a sandbox user with a Page linked to an IG account and a Page without one.
+pub async fn sandbox_user(app: &TestApp) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/sandbox/_sandbox/users", app.base))
+        .json(&serde_json::json!({
+            "name": "Client Person",
+            "pages": [{"name": "Bakery", "instagram": true}, {"name": "Bookshop", "instagram": false}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
+/// The connect link shown on a tenant page right after creating one.
+pub fn shown_link(page: &Page) -> Option<String> {
+    let at = page.body.find("/connect/")?;
+    let start = page.body[..at].rfind('"')? + 1;
+    let end = at + page.body[at..].find('"')?;
+    Some(page.body[start..end].to_owned())
+}
+
+/// Makes a connect link for `tenant` as `agency`.
+pub async fn connect_link(agency: &Browser, tenant: &str) -> String {
+    let page = agency
+        .submit(&format!("/tenants/{tenant}"), &format!("/tenants/{tenant}/connect-links"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    shown_link(&page).expect("the link is shown once")
+}
+
+/// Runs the whole connect flow for `tenant` in a fresh client browser, ticking everything
+/// in the sandbox dialog; returns the result page.
+pub async fn connect_everything(app: &TestApp, agency: &Browser, tenant: &str) -> Page {
+    sandbox_user(app).await;
+    let link = connect_link(agency, tenant).await;
+    let client = Browser::new(app);
+    let page = client.get(&link).await;
+    let (token, csrf) = (page.input("link").unwrap(), page.input("csrf").unwrap());
+    let started = client.post("/oauth/facebook/start", &[("csrf", &csrf), ("link", &token)]).await;
+    let dialog_url = started.location.expect("a redirect to the dialog");
+    let dialog = client.get(&dialog_url).await;
+    let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
+    let mut fields: Vec<(String, String)> = [
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+        "user_id",
+    ]
+    .iter()
+    .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
+    .collect();
+    for kind in ["page", "ig"] {
+        let marker = format!("name=\"{kind}\" value=\"");
+        let mut rest = dialog.body.as_str();
+        while let Some(at) = rest.find(&marker) {
+            rest = &rest[at + marker.len()..];
+            fields.push((kind.to_owned(), rest[..rest.find('"').unwrap()].to_owned()));
+        }
+    }
+    fields.push(("decision".into(), "continue".into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let callback = client.post(&action, &refs).await.location.expect("a redirect back");
+    client.get(&callback).await
 }
