@@ -77,13 +77,28 @@ impl HeraldProcess {
             .env("HERALD_DATA_DIR", &self.data_dir)
             .env("HERALD_LOG", std::env::var("HERALD_TEST_LOG").unwrap_or_else(|_| "warn".into()))
             .stdin(Stdio::null())
-            .stdout(Stdio::null());
+            .stdout(self.log_file())
+            .stderr(self.log_file());
         for (key, value) in &self.env {
             command.env(key, value);
         }
         let child = command.spawn().expect("the herald binary starts");
         self.child = Some(child);
         self.wait_ready();
+    }
+
+    fn log_file(&self) -> Stdio {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data_dir.join("herald.out"))
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null())
+    }
+
+    /// Everything the process printed so far (stdout and stderr, every run).
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("herald.out")).unwrap_or_default()
     }
 
     /// Blocks until `/readyz` answers 200, or panics with what the server said.

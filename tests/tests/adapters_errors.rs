@@ -498,3 +498,35 @@ async fn publishing_an_unfinished_container_waits_instead_of_failing() {
     assert_eq!(sandbox.count("POST", "/media_publish").await, 2);
     assert_eq!(sandbox.ledger(&target.external_id).await.len(), 1);
 }
+
+#[actix_rt::test]
+async fn a_container_refused_at_publish_as_expired_is_recreated_and_published_once() {
+    let sandbox = SandboxHandle::start().await.expect("sandbox starts");
+    let media = MediaServer::start().await.expect("media server starts");
+    let user = sandbox.user(true, false).await;
+    let ig = InstagramPublisher::new(sandbox.graph_client(), InstagramConfig::default());
+    let target = user.ig_target();
+    sandbox
+        .fault(
+            json!({"method": "POST", "path": "/graph/*/media_publish", "nth": 1,
+            "action": {"kind": "error", "http": 400, "code": -2, "subcode": 2207020}}),
+        )
+        .await;
+    let post = spec(
+        PostKind::IgImage,
+        "Expired",
+        vec![media.media(Fixture::Square1080)],
+    );
+    let run = drive(
+        &ig,
+        &TestContext::new(),
+        &sandbox,
+        &target,
+        &post,
+        Checkpoint::default(),
+    )
+    .await;
+    run.published();
+    assert_eq!(sandbox.count("POST", "/media").await, 2, "a new container");
+    assert_eq!(sandbox.ledger(&target.external_id).await.len(), 1);
+}

@@ -17,6 +17,7 @@ pub mod meta_webhooks;
 pub mod outbound;
 pub mod services;
 pub mod dashboard;
+pub mod demo;
 pub mod auth;
 pub mod oauth;
 

@@ -22,19 +22,31 @@ async fn sandbox_user(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
 }
 
 /// An agency with a tenant and a fresh connect link; returns (agency browser, link URL).
 async fn agency_with_link(app: &TestApp) -> (Browser, String, String) {
     let agency = Browser::new(app);
-    agency.sign_up("Acme Social", "connect@acme.example", PASSWORD).await;
+    agency
+        .sign_up("Acme Social", "connect@acme.example", PASSWORD)
+        .await;
     let tenant = agency.create_tenant("Bakery Client").await;
     let page = agency
-        .submit(&format!("/tenants/{tenant}"), &format!("/tenants/{tenant}/connect-links"), &[])
+        .submit(
+            &format!("/tenants/{tenant}"),
+            &format!("/tenants/{tenant}/connect-links"),
+            &[],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let url = page.input("connect-link").or_else(|| input_value(&page.body, "connect-link"));
+    let url = page
+        .input("connect-link")
+        .or_else(|| input_value(&page.body, "connect-link"));
     let url = url.or_else(|| {
         let at = page.body.find("/connect/")?;
         let start = page.body[..at].rfind('"')? + 1;
@@ -48,13 +60,26 @@ async fn agency_with_link(app: &TestApp) -> (Browser, String, String) {
 async fn open_dialog(client: &Browser, link: &str) -> (Page, String) {
     let page = client.get(link).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("Acme Social asks to publish for Bakery Client"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Acme Social asks to publish for Bakery Client"),
+        "{}",
+        page.body
+    );
     let token = page.input("link").unwrap();
     let csrf = page.input("csrf").unwrap();
-    let started = client.post("/oauth/facebook/start", &[("csrf", &csrf), ("link", &token)]).await;
+    let started = client
+        .post(
+            "/oauth/facebook/start",
+            &[("csrf", &csrf), ("link", &token)],
+        )
+        .await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let dialog_url = started.location.unwrap();
-    assert!(dialog_url.contains("code_challenge_method=S256"), "{dialog_url}");
+    assert!(
+        dialog_url.contains("code_challenge_method=S256"),
+        "{dialog_url}"
+    );
     assert!(dialog_url.contains("state="), "{dialog_url}");
     let dialog = client.get(&dialog_url).await;
     assert_eq!(dialog.status, StatusCode::OK, "{}", dialog.body);
@@ -63,10 +88,24 @@ async fn open_dialog(client: &Browser, link: &str) -> (Page, String) {
 
 /// Answers the dialog: `decision` is `continue` or `cancel`; `pages` and `igs` are the
 /// checkbox values to keep ticked (`None`: all of them).
-async fn decide(client: &Browser, dialog: &Page, dialog_url: &str, decision: &str, keep_igs: bool) -> Page {
+async fn decide(
+    client: &Browser,
+    dialog: &Page,
+    dialog_url: &str,
+    decision: &str,
+    keep_igs: bool,
+) -> Page {
     let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
     let mut fields: Vec<(String, String)> = Vec::new();
-    for name in ["client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method", "user_id"] {
+    for name in [
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+        "user_id",
+    ] {
         if let Some(value) = dialog.input(name) {
             fields.push((name.to_owned(), value));
         }
@@ -75,13 +114,23 @@ async fn decide(client: &Browser, dialog: &Page, dialog_url: &str, decision: &st
     while let Some(at) = rest.find("type=\"checkbox\" name=\"") {
         rest = &rest[at + "type=\"checkbox\" name=\"".len()..];
         let name = &rest[..rest.find('"').unwrap()];
-        let value = input_value(&format!("<input name=\"{name}\"{}", &rest[rest.find('"').unwrap() + 1..]), name).unwrap();
+        let value = input_value(
+            &format!(
+                "<input name=\"{name}\"{}",
+                &rest[rest.find('"').unwrap() + 1..]
+            ),
+            name,
+        )
+        .unwrap();
         if name == "page" || keep_igs {
             fields.push((name.to_owned(), value));
         }
     }
     fields.push(("decision".into(), decision.into()));
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let answer = client.post(&action, &refs).await;
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
     let callback = answer.location.unwrap();
@@ -99,11 +148,17 @@ async fn a_client_grants_pages_and_the_agency_sees_the_accounts() {
     let (dialog, dialog_url) = open_dialog(&client, &link).await;
     let result = decide(&client, &dialog, &dialog_url, "continue", true).await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
-    assert!(result.body.contains("can now publish for Bakery Client"), "{}", result.body);
+    assert!(
+        result.body.contains("can now publish for Bakery Client"),
+        "{}",
+        result.body
+    );
     assert!(result.body.contains("Bakery"));
     assert!(result.body.contains("@bakery_"), "{}", result.body);
     assert!(
-        result.body.contains("The Page Bookshop came without an Instagram account"),
+        result
+            .body
+            .contains("The Page Bookshop came without an Instagram account"),
         "{}",
         result.body
     );
@@ -127,11 +182,16 @@ async fn a_page_granted_without_its_instagram_account_is_explained() {
     // The sandbox, like Meta, hides an IG account the token was not granted for: the
     // page says both possible reasons.
     assert!(
-        result.body.contains("The Page Bakery came without an Instagram account"),
+        result
+            .body
+            .contains("The Page Bakery came without an Instagram account"),
         "{}",
         result.body
     );
-    assert!(!result.body.contains("connected-instagram"), "no IG account is listed as connected");
+    assert!(
+        !result.body.contains("connected-instagram"),
+        "no IG account is listed as connected"
+    );
 }
 
 #[actix_rt::test]
@@ -143,16 +203,31 @@ async fn cancel_and_a_replayed_callback_get_clear_pages() {
     let client = Browser::new(&app);
     let (dialog, dialog_url) = open_dialog(&client, &link).await;
     let cancelled = decide(&client, &dialog, &dialog_url, "cancel", true).await;
-    assert!(cancelled.body.contains("You cancelled"), "{}", cancelled.body);
+    assert!(
+        cancelled.body.contains("You cancelled"),
+        "{}",
+        cancelled.body
+    );
 
     let (dialog, dialog_url) = open_dialog(&client, &link).await;
     let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
-    let fields: Vec<(String, String)> = ["client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method", "user_id"]
+    let fields: Vec<(String, String)> = [
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+        "user_id",
+    ]
+    .iter()
+    .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
+    .chain([("decision".to_owned(), "continue".to_owned())])
+    .collect();
+    let refs: Vec<(&str, &str)> = fields
         .iter()
-        .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
-        .chain([("decision".to_owned(), "continue".to_owned())])
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let callback = client.post(&action, &refs).await.location.unwrap();
     let first = client.get(&callback).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
@@ -160,7 +235,9 @@ async fn cancel_and_a_replayed_callback_get_clear_pages() {
     assert_eq!(replay.status, StatusCode::CONFLICT);
     assert!(replay.body.contains("already used"), "{}", replay.body);
 
-    let forged = client.get("/oauth/facebook/callback?code=x&state=made-up").await;
+    let forged = client
+        .get("/oauth/facebook/callback?code=x&state=made-up")
+        .await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST);
     assert!(forged.body.contains("not valid"));
 }
@@ -175,12 +252,23 @@ async fn a_state_from_another_browser_is_refused() {
     let (dialog, dialog_url) = open_dialog(&client, &link).await;
     let victim = Browser::new(&app);
     let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
-    let fields: Vec<(String, String)> = ["client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method", "user_id"]
+    let fields: Vec<(String, String)> = [
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+        "user_id",
+    ]
+    .iter()
+    .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
+    .chain([("decision".to_owned(), "continue".to_owned())])
+    .collect();
+    let refs: Vec<(&str, &str)> = fields
         .iter()
-        .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
-        .chain([("decision".to_owned(), "continue".to_owned())])
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let callback = client.post(&action, &refs).await.location.unwrap();
     let page = victim.get(&callback).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
@@ -199,5 +287,11 @@ async fn unknown_and_expired_links_say_so() {
     app.clock.advance(Duration::days(8));
     let expired = client.get(&link).await;
     assert_eq!(expired.status, StatusCode::GONE);
-    assert!(expired.body.contains("Ask Acme Social to send you a new one"), "{}", expired.body);
+    assert!(
+        expired
+            .body
+            .contains("Ask Acme Social to send you a new one"),
+        "{}",
+        expired.body
+    );
 }

@@ -63,7 +63,10 @@ async fn another_agency_gets_404_on_every_route_with_an_id() {
     for path in &reads {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "GET {path}");
-        assert!(!page.body.contains("A&#39;s client") && !page.body.contains("A's client"), "{path}");
+        assert!(
+            !page.body.contains("A&#39;s client") && !page.body.contains("A's client"),
+            "{path}"
+        );
     }
     let writes = [
         format!("/tenants/{tenant}/rename"),
@@ -78,7 +81,10 @@ async fn another_agency_gets_404_on_every_route_with_an_id() {
         assert_eq!(page.status, StatusCode::NOT_FOUND, "POST {path}");
     }
     let compose = b.get(&format!("/compose?tenant={tenant}")).await;
-    assert!(!compose.body.contains("Bakery"), "B's compose page lists none of A's accounts");
+    assert!(
+        !compose.body.contains("Bakery"),
+        "B's compose page lists none of A's accounts"
+    );
 
     // A still sees everything unchanged.
     let page = a.get(&format!("/tenants/{tenant}")).await;
@@ -86,5 +92,9 @@ async fn another_agency_gets_404_on_every_route_with_an_id() {
     assert!(page.body.contains("client"));
     assert!(!page.body.contains("Taken over"));
     assert!(a.get(&post).await.body.contains("Scheduled"));
-    assert!(a.get(&format!("/tenants/{tenant}/accounts")).await.body.contains("Disconnect"));
+    assert!(a
+        .get(&format!("/tenants/{tenant}/accounts"))
+        .await
+        .body
+        .contains("Disconnect"));
 }

@@ -225,15 +225,15 @@ impl GraphClient {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes());
-            let value = HeaderValue::from_str(value);
+        for (raw_name, raw_value) in &request.headers {
+            let name = HeaderName::from_bytes(raw_name.as_bytes());
+            let value = HeaderValue::from_str(raw_value);
             match (name, value) {
                 (Ok(name), Ok(value)) => {
                     headers.insert(name, value);
                 }
                 _ => {
-                    let detail = format!("header `{name}` cannot be sent", name = request.endpoint);
+                    let detail = format!("{}: header `{raw_name}` cannot be sent", request.endpoint);
                     return Err(transport(request, Delivery::NotSent, detail));
                 }
             }

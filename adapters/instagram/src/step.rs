@@ -139,7 +139,7 @@ pub async fn run(
     state.polls += 1;
     let now = ctx.now();
     match code.as_str() {
-        "FINISHED" => publish(publisher, session, checkpoint, &mut state, &container).await,
+        "FINISHED" => publish(publisher, session, spec, checkpoint, &mut state, &container).await,
         "PUBLISHED" => {
             // Published by an earlier attempt whose answer was lost: never publish again.
             match reconcile(publisher, session, spec, &state).await? {
@@ -235,6 +235,7 @@ async fn create(
 async fn publish(
     publisher: &InstagramPublisher,
     session: &Session<'_>,
+    spec: &PostSpec,
     checkpoint: &mut Checkpoint,
     state: &mut IgCheckpoint,
     container: &str,
@@ -262,6 +263,10 @@ async fn publish(
             // Meta answered: nothing was published.
             state.publish_sent_at = None;
             persist(ctx, checkpoint, state).await?;
+            if err.verdict == Verdict::RecreateContainer {
+                let reason = format!("was refused at publish ({})", err.message);
+                return recreate(publisher, session, spec, checkpoint, state, &reason).await;
+            }
             if is_graph_error(&err, 9007, Some(2207027)) {
                 return Ok(StepOutcome::WaitUntil {
                     phase: Phase::Processing,

@@ -1,12 +1,12 @@
 //! Downloading media the way Meta does (from the URL it is given) and probing the bytes:
 //! image format and dimensions; video container, codecs, duration, frame rate, dimensions.
 
-use std::io::Cursor;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::mp4_boxes;
 use crate::state::Shared;
 
 /// What the sandbox learned from a media file.
@@ -158,9 +158,11 @@ pub fn probe_video(bytes: &[u8]) -> Option<MediaFacts> {
     if bytes.get(4..8) != Some(b"ftyp") {
         return None;
     }
-    let brand = bytes.get(8..12)?;
-    let format = if brand == b"qt  " { "mov" } else { "mp4" };
-    let reader = mp4::Mp4Reader::read_header(Cursor::new(bytes), bytes.len() as u64).ok();
+    let format = if bytes.get(8..12)? == b"qt  " {
+        "mov"
+    } else {
+        "mp4"
+    };
     let mut facts = MediaFacts {
         kind: "video",
         format: format.to_string(),
@@ -172,38 +174,24 @@ pub fn probe_video(bytes: &[u8]) -> Option<MediaFacts> {
         video_codec: Some("unknown".into()),
         audio_codec: None,
     };
-    let Some(reader) = reader else {
+    let Some(movie) = mp4_boxes::read(bytes) else {
         return Some(facts);
     };
-    facts.duration_ms = Some(reader.duration().as_millis() as u64);
-    for track in reader.tracks().values() {
-        match track.track_type() {
-            Ok(mp4::TrackType::Video) => {
-                facts.width = u32::from(track.width());
-                facts.height = u32::from(track.height());
-                facts.fps = Some(track.frame_rate());
-                facts.video_codec = Some(
-                    match track.media_type() {
-                        Ok(mp4::MediaType::H264) => "h264",
-                        Ok(mp4::MediaType::H265) => "hevc",
-                        Ok(mp4::MediaType::VP9) => "vp9",
-                        _ => sample_entry_codec(bytes),
-                    }
-                    .to_string(),
-                );
-                let d = track.duration().as_millis() as u64;
-                if d > 0 {
-                    facts.duration_ms = Some(d);
+    facts.duration_ms = Some(movie.duration_ms);
+    for t in &movie.tracks {
+        match t.handler.as_str() {
+            "vide" => {
+                facts.width = t.width;
+                facts.height = t.height;
+                facts.video_codec = Some(video_codec(&t.codec).to_string());
+                if t.duration_ms > 0 {
+                    facts.duration_ms = Some(t.duration_ms);
+                    facts.fps = Some((t.samples as f64 * 1000.0 / t.duration_ms as f64).round());
                 }
             }
-            Ok(mp4::TrackType::Audio) => {
-                facts.audio_codec = Some(
-                    match track.media_type() {
-                        Ok(mp4::MediaType::AAC) => "aac",
-                        _ => "unknown",
-                    }
-                    .to_string(),
-                );
+            "soun" => {
+                let codec = if t.codec == "mp4a" { "aac" } else { "unknown" };
+                facts.audio_codec = Some(codec.to_string());
             }
             _ => {}
         }
@@ -211,39 +199,66 @@ pub fn probe_video(bytes: &[u8]) -> Option<MediaFacts> {
     Some(facts)
 }
 
-/// The video codec named by a sample description the `mp4` crate does not decode
-/// (`hvc1` is the usual HEVC entry in MP4 and MOV files).
-fn sample_entry_codec(bytes: &[u8]) -> &'static str {
-    let mut from = 0;
-    while let Some(pos) = bytes[from..].windows(4).position(|w| w == b"stsd") {
-        let at = from + pos;
-        match bytes.get(at + 16..at + 20) {
-            Some(b"hvc1" | b"hev1") => return "hevc",
-            Some(b"avc1" | b"avc3") => return "h264",
-            _ => {}
-        }
-        from = at + 4;
+/// The codec of a video sample entry type.
+fn video_codec(entry: &str) -> &'static str {
+    match entry {
+        "avc1" | "avc3" => "h264",
+        "hvc1" | "hev1" => "hevc",
+        "vp09" => "vp9",
+        "av01" => "av1",
+        _ => "unknown",
     }
-    "unknown"
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sample_entry_codec;
-
-    fn stsd(entry: &[u8; 4]) -> Vec<u8> {
-        let mut b = vec![0, 0, 0, 40];
-        b.extend_from_slice(b"stsd");
-        b.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 24]);
-        b.extend_from_slice(entry);
-        b
+    fn own(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        std::fs::read(format!("{dir}{name}")).unwrap_or_default()
     }
 
     #[test]
-    fn hevc_sample_entries_are_recognised() {
-        assert_eq!(sample_entry_codec(&stsd(b"hvc1")), "hevc");
-        assert_eq!(sample_entry_codec(&stsd(b"avc3")), "h264");
-        assert_eq!(sample_entry_codec(&stsd(b"mp4v")), "unknown");
-        assert_eq!(sample_entry_codec(b"no boxes here"), "unknown");
+    fn mov_and_hevc_files_are_probed() {
+        for (name, format, codec) in [
+            ("reel_9x16.mov", "mov", "h264"),
+            ("reel_hevc.mp4", "mp4", "hevc"),
+        ] {
+            let facts = super::probe_video(&own(name));
+            let f = facts.as_ref();
+            assert_eq!(
+                f.map(|f| f.format.as_str()),
+                Some(format),
+                "{name}: {facts:?}"
+            );
+            assert_eq!(
+                f.and_then(|f| f.video_codec.as_deref()),
+                Some(codec),
+                "{name}: {facts:?}"
+            );
+            assert_eq!(
+                f.map(|f| (f.width, f.height)),
+                Some((540, 960)),
+                "{name}: {facts:?}"
+            );
+            assert_eq!(
+                f.and_then(|f| f.audio_codec.as_deref()),
+                Some("aac"),
+                "{name}: {facts:?}"
+            );
+            assert!(f
+                .and_then(|f| f.duration_ms)
+                .is_some_and(|d| (2900..=3100).contains(&d)));
+            assert!(f
+                .and_then(|f| f.fps)
+                .is_some_and(|r| (29.0..=30.5).contains(&r)));
+        }
+    }
+
+    #[test]
+    fn sample_entries_name_their_codec() {
+        assert_eq!(super::video_codec("hvc1"), "hevc");
+        assert_eq!(super::video_codec("avc3"), "h264");
+        assert_eq!(super::video_codec("mp4v"), "unknown");
+        assert!(super::probe_video(b"not a video at all").is_none());
     }
 }

@@ -40,8 +40,25 @@ pub fn relative_path(shared: &Shared, path: &str) -> String {
             }
         }
     }
-    path.to_string()
+    // Mounted somewhere `public_base_url` does not say: cut at the first known host prefix.
+    HOSTS
+        .iter()
+        .filter_map(|h| path.find(h))
+        .min()
+        .map(|at| path[at..].to_string())
+        .unwrap_or_else(|| path.to_string())
 }
+
+/// The first path segment of every host the sandbox plays, and of its control API.
+const HOSTS: &[&str] = &[
+    "/_sandbox/",
+    "/graph/",
+    "/www/",
+    "/rupload/",
+    "/ig-www/",
+    "/ig-api/",
+    "/ig-graph/",
+];
 
 pub async fn layer(
     shared: Arc<Shared>,

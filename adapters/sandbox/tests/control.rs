@@ -292,6 +292,55 @@ async fn mounted_under_a_prefix_like_herald_does() {
 }
 
 #[actix_web::test]
+async fn mounted_somewhere_the_base_url_does_not_say() {
+    use actix_web::{web, App, HttpServer};
+    let sandbox = herald_sandbox::Sandbox::new(SandboxConfig {
+        public_base_url: "http://127.0.0.1:1/sandbox".into(),
+        ..Default::default()
+    });
+    let s2 = sandbox.clone();
+    let server = HttpServer::new(move || {
+        let s = s2.clone();
+        App::new().service(web::scope("/elsewhere").configure(move |c| s.configure(c)))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let base = format!("http://{addr}/elsewhere");
+    let user: Value = http
+        .post(format!("{base}/_sandbox/users"))
+        .json(&json!({"name": "M", "pages": [{"name": "P"}]}))
+        .send()
+        .await
+        .expect("u")
+        .json()
+        .await
+        .expect("j");
+    http.post(format!("{base}/_sandbox/faults"))
+        .json(&json!({"path": "/graph/*/me", "action": {"kind": "status", "http": 502}}))
+        .send()
+        .await
+        .expect("f");
+    let r = http
+        .get(format!("{base}/graph/v26.0/me"))
+        .bearer_auth(user["access_token"].as_str().unwrap_or(""))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(
+        r.status().as_u16(),
+        502,
+        "fault paths are relative to the mount point"
+    );
+}
+
+#[actix_web::test]
 async fn links_use_the_bound_address_when_asked_for_port_zero() {
     let env = start_with(SandboxConfig {
         public_base_url: "http://127.0.0.1:0".into(),

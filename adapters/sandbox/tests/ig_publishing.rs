@@ -230,3 +230,41 @@ async fn instagram_login_host_publishes_with_its_own_token() {
     let (st, _, _) = env.get(&ig_graph("me"), &page_token(&user, 0)).await;
     assert_eq!(st, 400);
 }
+
+#[actix_web::test]
+async fn a_lost_publish_answer_is_found_in_the_container_status() {
+    let env = start().await;
+    let user = env.user().await;
+    let (ig, tok) = (ig_id(&user), page_token(&user, 0));
+    let (_, v) = container(
+        &env,
+        &ig,
+        &tok,
+        &[("image_url", &env.media_url("square_1080.jpg"))],
+    )
+    .await;
+    let cid = v["id"].as_str().unwrap_or("").to_string();
+    env.settle(&cid, &tok).await;
+    let action = json!({"kind": "apply_then_drop"});
+    env.fault(json!({"path": "/graph/*/media_publish", "nth": 1, "action": action}))
+        .await;
+    let publish = env.graph(&format!("{ig}/media_publish"));
+    let lost = env
+        .http
+        .post(&publish)
+        .form(&[
+            ("creation_id", cid.as_str()),
+            ("access_token", tok.as_str()),
+        ])
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer never arrives");
+    let (_, s, _) = env
+        .get(&env.graph(&format!("{cid}?fields=status_code")), &tok)
+        .await;
+    assert_eq!(s["status_code"], "PUBLISHED");
+    assert_eq!(env.ledger().await.len(), 1);
+    let (st, _) = env.post(&publish, &tok, &[("creation_id", &cid)]).await;
+    assert_eq!(st, 400, "publishing again is refused");
+    assert_eq!(env.ledger().await.len(), 1, "exactly once");
+}

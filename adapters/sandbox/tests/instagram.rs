@@ -412,3 +412,22 @@ async fn cover_url_is_fetched_too() {
         "{s}"
     );
 }
+
+#[actix_web::test]
+async fn mov_and_hevc_reels_are_accepted() {
+    let env = start().await;
+    let user = env.user().await;
+    let (ig, tok) = (ig_id(&user), page_token(&user, 0));
+    for name in ["reel_9x16.mov", "reel_hevc.mp4"] {
+        let url = format!("{}/own/{name}", env.media);
+        let (_, v) = container(
+            &env,
+            &ig,
+            &tok,
+            &[("video_url", &url), ("media_type", "REELS")],
+        )
+        .await;
+        let s = env.settle(v["id"].as_str().unwrap_or(""), &tok).await;
+        assert_eq!(s["status_code"], "FINISHED", "{name}: {s}");
+    }
+}

@@ -51,6 +51,16 @@ pub struct TokenToCheck {
     pub token: Secret,
     /// When the connection's token expires, if it does.
     pub expires_at: Option<DateTime<Utc>>,
+    /// An Instagram Login token within [`REFRESH_AHEAD`] of its expiry: refresh it now.
+    pub refresh_due: bool,
+}
+
+/// How long before expiry an Instagram Login token is refreshed (never at expiry).
+pub const REFRESH_AHEAD: chrono::Duration = chrono::Duration::days(7);
+
+/// Whether a token of `host` expiring at `expires_at` should be refreshed at `now`.
+pub fn refresh_due(host: TokenHost, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    host == TokenHost::InstagramLogin && expires_at.is_some_and(|at| at - now <= REFRESH_AHEAD)
 }
 
 /// What a token check found.
@@ -111,4 +121,20 @@ pub struct EngineDeps {
     pub spec_builder: Arc<dyn SpecBuilder>,
     /// `None`: tokens are only found invalid when a publish is refused.
     pub token_checker: Option<Arc<dyn TokenChecker>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instagram_login_tokens_are_refreshed_a_week_ahead_and_page_tokens_never() {
+        let now = Utc::now();
+        let soon = Some(now + chrono::Duration::days(6));
+        let later = Some(now + chrono::Duration::days(30));
+        assert!(refresh_due(TokenHost::InstagramLogin, soon, now));
+        assert!(!refresh_due(TokenHost::InstagramLogin, later, now));
+        assert!(!refresh_due(TokenHost::InstagramLogin, None, now));
+        assert!(!refresh_due(TokenHost::FacebookLogin, soon, now));
+    }
 }

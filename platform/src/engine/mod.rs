@@ -30,7 +30,8 @@ mod shared;
 mod supervisor;
 
 pub use deps::{
-    EngineDeps, EngineLimits, SpecBuilder, StoredSpec, TokenCheck, TokenChecker, TokenToCheck,
+    refresh_due, EngineDeps, EngineLimits, SpecBuilder, StoredSpec, TokenCheck, TokenChecker,
+    TokenToCheck, REFRESH_AHEAD,
 };
 pub use drive::MAX_STEPS_PER_RUN;
 pub use handle::{Engine, EngineHandle, EngineHealth};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 use std::future::Future;
 
-use super::deps::{TokenCheck, TokenChecker, TokenToCheck};
+use super::deps::{refresh_due, TokenCheck, TokenChecker, TokenToCheck};
 use super::messages::CheckTokens;
 use super::persist;
 use super::shared::Shared;
@@ -137,6 +137,7 @@ fn load_tokens(
                 host,
                 token,
                 expires_at: connection.expires_at,
+                refresh_due: refresh_due(host, connection.expires_at, shared.clock.now()),
             },
         });
     }

@@ -23,6 +23,8 @@ use crate::store::leases;
 
 /// Most tenants leased in one round.
 const LEASE_BATCH: i64 = 1_000;
+/// Pause after a round that claimed nothing although something looked due.
+const IDLE_ROUND_GAP: Duration = Duration::from_millis(500);
 /// How soon to try again after a round failed on the database.
 const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
 
@@ -81,6 +83,9 @@ impl Scheduler {
                 let now = act.shared.clock.now();
                 let wake = if count >= fair::CLAIM_BATCH {
                     now
+                } else if count == 0 && round.next_due.is_some_and(|due| due <= now) {
+                    // Due but not claimable here (another node's tenant): no busy loop.
+                    now + chrono::Duration::from_std(IDLE_ROUND_GAP).unwrap_or_default()
                 } else {
                     let latest = now
                         + chrono::Duration::from_std(act.shared.limits.max_sleep)

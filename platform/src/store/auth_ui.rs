@@ -54,6 +54,9 @@ pub struct SessionRecord {
 
 type UserRow = (String, String, String, String, String);
 
+/// `(created_at, last_seen_at, expires_at)`, the user, and `(agency id, name, time zone)`.
+type SessionRow = ((i64, i64, i64), UserRow, (String, String, String));
+
 fn user_from_row(row: UserRow) -> StoreResult<UserRecord> {
     let (id, agency_id, email, role, password_hash) = row;
     Ok(UserRecord {
@@ -191,7 +194,7 @@ pub fn session_by_hash(
     conn: &mut DbConnection,
     id_hash: &str,
 ) -> StoreResult<Option<SessionRecord>> {
-    let row: Option<((i64, i64, i64), UserRow, (String, String, String))> = sessions::table
+    let row: Option<SessionRow> = sessions::table
         .inner_join(users::table.on(users::id.eq(sessions::user_id)))
         .inner_join(agencies::table.on(agencies::id.eq(users::agency_id)))
         .filter(sessions::id_hash.eq(id_hash))

@@ -28,6 +28,9 @@ pub enum StateProblem {
     Expired,
 }
 
+/// `(tenant, link, login kind, sealed verifier, expires_at, used_at)`.
+type StateRow = (String, Option<String>, String, String, i64, Option<i64>);
+
 /// Records a new login `state`.
 #[allow(clippy::too_many_arguments)]
 pub fn insert_oauth_state(
@@ -69,19 +72,18 @@ pub fn take_oauth_state(
     .set(oauth_states::used_at.eq(Some(now_ms)))
     .execute(conn)?;
 
-    let row: Option<(String, Option<String>, String, String, i64, Option<i64>)> =
-        oauth_states::table
-            .filter(oauth_states::state_hash.eq(state_hash))
-            .select((
-                oauth_states::tenant_id,
-                oauth_states::connect_link_id,
-                oauth_states::login_kind,
-                oauth_states::pkce_verifier,
-                oauth_states::expires_at,
-                oauth_states::used_at,
-            ))
-            .first(conn)
-            .optional()?;
+    let row: Option<StateRow> = oauth_states::table
+        .filter(oauth_states::state_hash.eq(state_hash))
+        .select((
+            oauth_states::tenant_id,
+            oauth_states::connect_link_id,
+            oauth_states::login_kind,
+            oauth_states::pkce_verifier,
+            oauth_states::expires_at,
+            oauth_states::used_at,
+        ))
+        .first(conn)
+        .optional()?;
     let Some((tenant, link, login_kind, sealed_verifier, expires_at, used_at)) = row else {
         return Ok(Err(StateProblem::Unknown));
     };

@@ -49,11 +49,11 @@ pub fn mark_inbound_processed(
     Ok(())
 }
 
-/// A stored event's payload and when it was processed.
-pub fn get_inbound(
-    conn: &mut DbConnection,
-    dedup_key: &str,
-) -> StoreResult<Option<(String, DateTime<Utc>, Option<DateTime<Utc>>)>> {
+/// A stored event: its payload, when it arrived and when it was processed.
+pub type InboundRecord = (String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// A stored event by its dedup key.
+pub fn get_inbound(conn: &mut DbConnection, dedup_key: &str) -> StoreResult<Option<InboundRecord>> {
     let row: Option<(String, i64, Option<i64>)> = inbound_meta_events::table
         .filter(inbound_meta_events::dedup_key.eq(dedup_key))
         .select((

@@ -40,79 +40,50 @@ pub struct PostEventRecord {
     pub detail: String,
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = posts)]
+struct Row {
+    id: String,
+    tenant_id: String,
+    account_id: String,
+    kind: String,
+    caption: String,
+    spec: String,
+    publish_at: i64,
+    state: String,
+    attempts: i32,
+    external_id: Option<String>,
+    permalink: Option<String>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
 
-const COLUMNS: (
-    posts::id,
-    posts::tenant_id,
-    posts::account_id,
-    posts::kind,
-    posts::caption,
-    posts::spec,
-    posts::publish_at,
-    posts::state,
-    posts::attempts,
-    posts::external_id,
-    posts::permalink,
-    posts::last_error,
-    posts::created_at,
-    posts::updated_at,
-) = (
-    posts::id,
-    posts::tenant_id,
-    posts::account_id,
-    posts::kind,
-    posts::caption,
-    posts::spec,
-    posts::publish_at,
-    posts::state,
-    posts::attempts,
-    posts::external_id,
-    posts::permalink,
-    posts::last_error,
-    posts::created_at,
-    posts::updated_at,
-);
 
 fn record(row: Row) -> StoreResult<PostRecord> {
     Ok(PostRecord {
-        id: PostId::from_db(&row.0).map_err(|e| StoreError::corrupt("posts.id", e))?,
-        tenant_id: TenantId::from_db(&row.1)
+        id: PostId::from_db(&row.id).map_err(|e| StoreError::corrupt("posts.id", e))?,
+        tenant_id: TenantId::from_db(&row.tenant_id)
             .map_err(|e| StoreError::corrupt("posts.tenant_id", e))?,
-        account_id: AccountId::from_db(&row.2)
+        account_id: AccountId::from_db(&row.account_id)
             .map_err(|e| StoreError::corrupt("posts.account_id", e))?,
         kind: row
-            .3
+            .kind
             .parse()
             .map_err(|e| StoreError::corrupt("posts.kind", e))?,
-        caption: row.4,
-        spec: row.5,
-        publish_at: from_millis(row.6),
+        caption: row.caption,
+        spec: row.spec,
+        publish_at: from_millis(row.publish_at),
         state: row
-            .7
+            .state
             .parse()
             .map_err(|e| StoreError::corrupt("posts.state", e))?,
-        attempts: row.8,
-        external_id: row.9,
-        permalink: row.10,
-        last_error: row.11,
-        created_at: from_millis(row.12),
-        updated_at: from_millis(row.13),
+        attempts: row.attempts,
+        external_id: row.external_id,
+        permalink: row.permalink,
+        last_error: row.last_error,
+        created_at: from_millis(row.created_at),
+        updated_at: from_millis(row.updated_at),
     })
 }
 
@@ -184,7 +155,7 @@ pub fn get_post(
     let row: Row = posts::table
         .filter(posts::id.eq(post.to_db()))
         .filter(posts::tenant_id.eq(tenant.to_db()))
-        .select(COLUMNS)
+        .select(Row::as_select())
         .first(conn)
         .map_err(|e| StoreError::from_diesel("post", e))?;
     record(row)
@@ -210,7 +181,7 @@ pub fn list_posts(
         .filter(posts::tenant_id.eq(tenant.to_db()))
         .order(posts::id.desc())
         .limit(limit)
-        .select(COLUMNS)
+        .select(Row::as_select())
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(posts::id.lt(after.to_owned()));

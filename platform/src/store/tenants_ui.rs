@@ -59,8 +59,8 @@ pub fn rename_tenant(
     Ok(())
 }
 
-/// Archives one of `agency`'s tenants: it leaves every list and page, and its scheduled
-/// posts are canceled by the caller.
+/// Archives one of `agency`'s tenants: it leaves every list and page. The caller cancels
+/// its waiting posts first.
 pub fn archive_tenant(
     conn: &mut DbConnection,
     agency: AgencyId,

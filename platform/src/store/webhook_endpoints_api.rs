@@ -29,78 +29,49 @@ pub struct EndpointRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-type Row = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    String,
-    bool,
-    Option<String>,
-    Option<i64>,
-    i64,
-    i64,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_endpoints)]
+struct Row {
+    id: String,
+    agency_id: String,
+    tenant_id: Option<String>,
+    url: String,
+    description: String,
+    secret: String,
+    previous_secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+    event_types: String,
+    enabled: bool,
+    disabled_reason: Option<String>,
+    failing_since: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
 
-const COLUMNS: (
-    webhook_endpoints::id,
-    webhook_endpoints::agency_id,
-    webhook_endpoints::tenant_id,
-    webhook_endpoints::url,
-    webhook_endpoints::description,
-    webhook_endpoints::secret,
-    webhook_endpoints::previous_secret,
-    webhook_endpoints::previous_secret_expires_at,
-    webhook_endpoints::event_types,
-    webhook_endpoints::enabled,
-    webhook_endpoints::disabled_reason,
-    webhook_endpoints::failing_since,
-    webhook_endpoints::created_at,
-    webhook_endpoints::updated_at,
-) = (
-    webhook_endpoints::id,
-    webhook_endpoints::agency_id,
-    webhook_endpoints::tenant_id,
-    webhook_endpoints::url,
-    webhook_endpoints::description,
-    webhook_endpoints::secret,
-    webhook_endpoints::previous_secret,
-    webhook_endpoints::previous_secret_expires_at,
-    webhook_endpoints::event_types,
-    webhook_endpoints::enabled,
-    webhook_endpoints::disabled_reason,
-    webhook_endpoints::failing_since,
-    webhook_endpoints::created_at,
-    webhook_endpoints::updated_at,
-);
 
 fn record(row: Row) -> StoreResult<EndpointRecord> {
     let corrupt = |c: &'static str| move |e| StoreError::corrupt(c, e);
     Ok(EndpointRecord {
-        id: WebhookEndpointId::from_db(&row.0).map_err(corrupt("webhook_endpoints.id"))?,
-        agency_id: AgencyId::from_db(&row.1).map_err(corrupt("webhook_endpoints.agency_id"))?,
+        id: WebhookEndpointId::from_db(&row.id).map_err(corrupt("webhook_endpoints.id"))?,
+        agency_id: AgencyId::from_db(&row.agency_id).map_err(corrupt("webhook_endpoints.agency_id"))?,
         tenant_id: row
-            .2
+            .tenant_id
             .as_deref()
             .map(TenantId::from_db)
             .transpose()
             .map_err(corrupt("webhook_endpoints.tenant_id"))?,
-        url: row.3,
-        description: row.4,
-        sealed_secret: row.5,
-        sealed_previous_secret: row.6,
-        previous_secret_expires_at: row.7.map(from_millis),
-        event_types: serde_json::from_str(&row.8)
+        url: row.url,
+        description: row.description,
+        sealed_secret: row.secret,
+        sealed_previous_secret: row.previous_secret,
+        previous_secret_expires_at: row.previous_secret_expires_at.map(from_millis),
+        event_types: serde_json::from_str(&row.event_types)
             .map_err(|e| StoreError::corrupt("webhook_endpoints.event_types", e))?,
-        enabled: row.9,
-        disabled_reason: row.10,
-        failing_since: row.11.map(from_millis),
-        created_at: from_millis(row.12),
-        updated_at: from_millis(row.13),
+        enabled: row.enabled,
+        disabled_reason: row.disabled_reason,
+        failing_since: row.failing_since.map(from_millis),
+        created_at: from_millis(row.created_at),
+        updated_at: from_millis(row.updated_at),
     })
 }
 
@@ -191,7 +162,7 @@ pub fn get_endpoint(
         .filter(webhook_endpoints::id.eq(id.to_db()))
         .filter(webhook_endpoints::agency_id.eq(scope.agency.to_db()))
         .filter(scoped_tenant(scope))
-        .select(COLUMNS)
+        .select(Row::as_select())
         .first(conn)
         .map_err(|e| StoreError::from_diesel("webhook endpoint", e))?;
     record(row)
@@ -208,7 +179,7 @@ pub fn list_endpoints(
         .filter(scoped_tenant(scope))
         .order(webhook_endpoints::id.desc())
         .limit(limit)
-        .select(COLUMNS)
+        .select(Row::as_select())
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(webhook_endpoints::id.lt(after.to_owned()));
@@ -251,7 +222,9 @@ pub struct DeliveryRecord {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-type DeliveryRow = (
+/// A row as selected by `COLUMNS` (positional).
+#[derive(Queryable)]
+struct DeliveryRow(
     String,
     String,
     String,

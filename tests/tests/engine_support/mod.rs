@@ -358,7 +358,10 @@ impl Publisher for FakeMeta {
         checkpoint: &mut Checkpoint,
     ) -> Result<StepOutcome, PublishError> {
         self.record(format!("step:{}", spec.caption));
-        if self.panic_next.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        if self
+            .panic_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
             panic!("FakeMeta was told to panic");
         }
         if let Some(err) = self.fail_next.lock().expect("fail").take() {

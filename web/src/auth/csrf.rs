@@ -62,7 +62,10 @@ pub fn pre_session(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'s
 
 /// Verifies a form posted before log-in against the pre-session cookie.
 pub fn verify_pre_session(req: &HttpRequest, posted: &str) -> Result<(), PageError> {
-    let secret = req.cookie(PRE_SESSION_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    let secret = req
+        .cookie(PRE_SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     verify(&secret, posted)
 }
 

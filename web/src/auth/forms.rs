@@ -73,7 +73,9 @@ pub fn check_email(email: &str) -> Result<(), String> {
         return Err(format!("must be at most {MAX_EMAIL_CHARS} characters"));
     }
     match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') => {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@') =>
+        {
             Ok(())
         }
         _ => Err("must look like name@example.com".into()),
@@ -120,9 +122,13 @@ mod tests {
     #[test]
     fn emails_and_time_zones_are_checked_by_rule() {
         assert!(check_email("owner@agency.example").is_ok());
-        assert!(check_email("owner").unwrap_err().contains("name@example.com"));
+        assert!(check_email("owner")
+            .unwrap_err()
+            .contains("name@example.com"));
         assert_eq!(check_time_zone("Europe/Paris").unwrap(), "Europe/Paris");
         assert_eq!(check_time_zone("").unwrap(), "UTC");
-        assert!(check_time_zone("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        assert!(check_time_zone("Mars/Olympus")
+            .unwrap_err()
+            .contains("Mars/Olympus"));
     }
 }

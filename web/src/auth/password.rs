@@ -14,9 +14,8 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// A hash to verify against when the account does not exist, so that a wrong e-mail
 /// address takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash(&Secret::new("not-a-real-password-at-all")).unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash(&Secret::new("not-a-real-password-at-all")).unwrap_or_default());
 
 /// Checks a new password's length; the message names the rule.
 pub fn check_new(password: &Secret) -> Result<(), String> {
@@ -70,7 +69,9 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused_by_rule() {
-        assert!(check_new(&Secret::new("short")).unwrap_err().contains("at least 10"));
+        assert!(check_new(&Secret::new("short"))
+            .unwrap_err()
+            .contains("at least 10"));
         assert!(check_new(&Secret::new("long enough password")).is_ok());
     }
 }

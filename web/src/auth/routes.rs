@@ -53,7 +53,10 @@ struct LoginPage<'a> {
 }
 
 /// Adds the pre-session cookie, when new, to a page response.
-fn with_pre_cookie(mut response: HttpResponse, cookie: Option<actix_web::cookie::Cookie<'static>>) -> HttpResponse {
+fn with_pre_cookie(
+    mut response: HttpResponse,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> HttpResponse {
     if let Some(cookie) = cookie {
         // A cookie that cannot be added leaves the form without a token: it will be refused.
         let _ = response.add_cookie(&cookie);
@@ -62,7 +65,10 @@ fn with_pre_cookie(mut response: HttpResponse, cookie: Option<actix_web::cookie:
 }
 
 #[get("/signup")]
-async fn signup_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+async fn signup_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     if session::current(&req).await?.is_some() {
         return Ok(see_other("/"));
     }
@@ -76,7 +82,10 @@ async fn signup_page(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         errors: FieldErrors::default(),
         form_error: None,
     };
-    Ok(with_pre_cookie(render_status(StatusCode::OK, &page), cookie))
+    Ok(with_pre_cookie(
+        render_status(StatusCode::OK, &page),
+        cookie,
+    ))
 }
 
 #[post("/signup")]
@@ -131,7 +140,9 @@ async fn signup(
     match outcome {
         Some(cookie) => {
             let mut response = see_other("/");
-            response.add_cookie(&cookie).map_err(|_| PageError::Internal)?;
+            response
+                .add_cookie(&cookie)
+                .map_err(|_| PageError::Internal)?;
             Ok(response)
         }
         None => {
@@ -145,13 +156,23 @@ async fn signup(
 }
 
 #[get("/login")]
-async fn login_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+async fn login_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     if session::current(&req).await?.is_some() {
         return Ok(see_other("/"));
     }
     let (secret, cookie) = csrf::pre_session(&req, session::secure_cookies(&state));
-    let page = LoginPage { csrf: csrf::token_for(&secret), email: "", error: None };
-    Ok(with_pre_cookie(render_status(StatusCode::OK, &page), cookie))
+    let page = LoginPage {
+        csrf: csrf::token_for(&secret),
+        email: "",
+        error: None,
+    };
+    Ok(with_pre_cookie(
+        render_status(StatusCode::OK, &page),
+        cookie,
+    ))
 }
 
 #[post("/login")]
@@ -164,7 +185,11 @@ async fn login(
     let email = normalize_email(&form.email);
     let address = req.peer_addr().map(|addr| addr.ip());
     let show_again = |status: StatusCode, error: String| {
-        let page = LoginPage { csrf: form.csrf.clone(), email: &form.email, error: Some(error) };
+        let page = LoginPage {
+            csrf: form.csrf.clone(),
+            email: &form.email,
+            error: Some(error),
+        };
         render_status(status, &page)
     };
 
@@ -207,7 +232,9 @@ async fn login(
     };
     THROTTLE.succeeded(&email);
     let mut response = see_other("/");
-    response.add_cookie(&cookie).map_err(|_| PageError::Internal)?;
+    response
+        .add_cookie(&cookie)
+        .map_err(|_| PageError::Internal)?;
     Ok(response)
 }
 

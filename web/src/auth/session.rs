@@ -142,7 +142,9 @@ pub async fn current(req: &HttpRequest) -> Result<Option<CurrentUser>, PageError
     if token.len() != 64 {
         return Ok(None);
     }
-    let state = req.app_data::<web::Data<AppState>>().ok_or(PageError::Internal)?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or(PageError::Internal)?;
     let s = services(state)?;
     web::block(move || load(&s, token)).await?
 }

@@ -49,19 +49,35 @@ fn record<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Count>>, key: K, now: 
     if map.len() > SWEEP_ABOVE {
         map.retain(|_, count| count.since + WINDOW > now);
     }
-    let count = map.entry(key).or_insert(Count { failures: 0, since: now });
+    let count = map.entry(key).or_insert(Count {
+        failures: 0,
+        since: now,
+    });
     if count.since + WINDOW <= now {
-        *count = Count { failures: 0, since: now };
+        *count = Count {
+            failures: 0,
+            since: now,
+        };
     }
     count.failures += 1;
 }
 
 impl LoginThrottle {
     /// How long until this account or address may try again; `None` when it may now.
-    pub fn blocked_for(&self, account: &str, address: Option<IpAddr>, now: Instant) -> Option<Duration> {
-        let by_account = blocked_for(&self.accounts, &account.to_owned(), MAX_FAILURES_PER_ACCOUNT, now);
-        let by_address = address
-            .and_then(|ip| blocked_for(&self.addresses, &ip, MAX_FAILURES_PER_ADDRESS, now));
+    pub fn blocked_for(
+        &self,
+        account: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Option<Duration> {
+        let by_account = blocked_for(
+            &self.accounts,
+            &account.to_owned(),
+            MAX_FAILURES_PER_ACCOUNT,
+            now,
+        );
+        let by_address =
+            address.and_then(|ip| blocked_for(&self.addresses, &ip, MAX_FAILURES_PER_ADDRESS, now));
         by_account.max(by_address)
     }
 
@@ -75,7 +91,10 @@ impl LoginThrottle {
 
     /// Forgets an account's failures after a successful log-in.
     pub fn succeeded(&self, account: &str) {
-        let mut map = self.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = self
+            .accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.remove(account);
     }
 }
@@ -94,7 +113,9 @@ mod tests {
         }
         assert!(throttle.blocked_for("a@example.test", None, now).is_some());
         assert!(throttle.blocked_for("b@example.test", None, now).is_none());
-        assert!(throttle.blocked_for("a@example.test", None, now + WINDOW).is_none());
+        assert!(throttle
+            .blocked_for("a@example.test", None, now + WINDOW)
+            .is_none());
     }
 
     #[test]
@@ -105,7 +126,11 @@ mod tests {
         for n in 0..MAX_FAILURES_PER_ADDRESS {
             throttle.failed(&format!("user{n}@example.test"), Some(ip), now);
         }
-        assert!(throttle.blocked_for("fresh@example.test", Some(ip), now).is_some());
-        assert!(throttle.blocked_for("fresh@example.test", None, now).is_none());
+        assert!(throttle
+            .blocked_for("fresh@example.test", Some(ip), now)
+            .is_some());
+        assert!(throttle
+            .blocked_for("fresh@example.test", None, now)
+            .is_none());
     }
 }

@@ -30,12 +30,33 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             graph: Some(node.graph.clone()),
         };
         let (server, addr) = server::start(node.state.clone(), parts)?;
+        let running = actix_rt::spawn(server);
         announce(&node.state.settings, addr);
+        if node.state.settings.demo {
+            seed_demo(&node, addr).await?;
+        }
 
-        server.await?;
+        running.await??;
         node.engine.shutdown(SHUTDOWN_DEADLINE).await;
         Ok(())
     })
+}
+
+async fn seed_demo(node: &wiring::Node, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let settings = &node.state.settings;
+    let Some(services) = node.state.services.as_deref() else {
+        anyhow::bail!("--demo needs the services");
+    };
+    if !settings.sandbox {
+        anyhow::bail!("--demo only runs in sandbox mode: it would publish to real accounts");
+    }
+    let login = crate::demo::seed(services, &format!("http://{addr}/sandbox")).await?;
+    println!("Demo agency: log in at {}/login as {} / {}", settings.public_url, login.email, login.password);
+    if let Some(key) = login.api_key {
+        println!("Demo API key (shown once): {}", key.expose());
+        println!("Four demo posts are due over the next four minutes; watch them at {}/timeline", settings.public_url);
+    }
+    Ok(())
 }
 
 fn announce(settings: &Settings, addr: std::net::SocketAddr) {

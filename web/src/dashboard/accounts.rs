@@ -79,20 +79,29 @@ async fn accounts_page(
             .into_iter()
             .map(|a| {
                 let instagram = a.network == "instagram";
-                let quota = if instagram { IG_DAILY_QUOTA } else { FB_DAILY_REELS };
+                let quota = if instagram {
+                    IG_DAILY_QUOTA
+                } else {
+                    FB_DAILY_REELS
+                };
                 let used = used.get(&a.id.to_db()).copied().unwrap_or(0);
                 let throttled = a.throttled_until.filter(|t| *t > to_millis(now));
                 let (status_class, status_words) = match (a.status.as_str(), throttled) {
-                    ("active", Some(until)) => {
-                        ("waiting", format!("Throttled by Meta until {}", time::local_ms(until, &tz)))
-                    }
+                    ("active", Some(until)) => (
+                        "waiting",
+                        format!("Throttled by Meta until {}", time::local_ms(until, &tz)),
+                    ),
                     ("active", None) => ("ok", "Active".to_owned()),
                     ("reauth_required", _) => ("bad", "Needs the client to reconnect".to_owned()),
                     _ => ("muted", "Disconnected".to_owned()),
                 };
                 AccountRow {
                     name: a.name,
-                    network: if instagram { "Instagram" } else { "Facebook Page" },
+                    network: if instagram {
+                        "Instagram"
+                    } else {
+                        "Facebook Page"
+                    },
                     username: a.username,
                     status_class,
                     status_words,
@@ -112,8 +121,12 @@ async fn accounts_page(
                 .into_iter()
                 .map(|c| ConnectionRow {
                     id: c.id.to_string(),
-                    kind: if c.login_kind == "facebook" { "Facebook Login" } else { "Instagram Login" }
-                        .to_owned(),
+                    kind: if c.login_kind == "facebook" {
+                        "Facebook Login"
+                    } else {
+                        "Instagram Login"
+                    }
+                    .to_owned(),
                     active: c.status != "disconnected",
                     status: match c.status.as_str() {
                         "active" => "Active".to_owned(),

@@ -38,7 +38,12 @@ pub fn gauge_svg(used: i64, total: i64, unit: &str) -> String {
 
 /// Bars per day: published (green) over failed (red).
 pub fn per_day_svg(days: &[(String, i64, i64)]) -> String {
-    let max = days.iter().map(|(_, ok, bad)| ok + bad).max().unwrap_or(0).max(1);
+    let max = days
+        .iter()
+        .map(|(_, ok, bad)| ok + bad)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (bar, gap, height) = (22.0, 8.0, 120.0);
     let width = days.len() as f64 * (bar + gap) + gap;
     let mut svg = format!(
@@ -95,7 +100,11 @@ async fn charts(
         let record = caller.tenant(&mut conn, tenant)?;
         let now = s.clock.now();
         let since = to_millis(now - Duration::days(DAYS));
-        Ok((record, timeline_ui::outcomes_since(&mut conn, tenant, since)?, now))
+        Ok((
+            record,
+            timeline_ui::outcomes_since(&mut conn, tenant, since)?,
+            now,
+        ))
     })
     .await??;
 
@@ -114,8 +123,10 @@ async fn charts(
             }
         }
     }
-    let days: Vec<(String, i64, i64)> =
-        buckets.into_iter().map(|(day, (ok, bad))| (day.to_string(), ok, bad)).collect();
+    let days: Vec<(String, i64, i64)> = buckets
+        .into_iter()
+        .map(|(day, (ok, bad))| (day.to_string(), ok, bad))
+        .collect();
     Ok(render(&ChartsPage {
         chrome: Chrome::new(&user, "tenants"),
         id: record.id.to_string(),
@@ -145,7 +156,10 @@ mod tests {
 
     #[test]
     fn bars_are_drawn_for_every_day() {
-        let days = vec![("2026-12-01".to_owned(), 3, 1), ("2026-12-02".to_owned(), 0, 0)];
+        let days = vec![
+            ("2026-12-01".to_owned(), 3, 1),
+            ("2026-12-02".to_owned(), 0, 0),
+        ];
         let svg = per_day_svg(&days);
         assert_eq!(svg.matches("<rect").count(), 4);
         assert!(svg.contains("2026-12-01: 3 published"));

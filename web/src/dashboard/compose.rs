@@ -56,7 +56,10 @@ struct ComposePage {
 
 impl ComposePage {
     fn error(&self, field: &str) -> String {
-        self.errors.get(field).map(|all| all.join("; ")).unwrap_or_default()
+        self.errors
+            .get(field)
+            .map(|all| all.join("; "))
+            .unwrap_or_default()
     }
 }
 
@@ -88,7 +91,10 @@ async fn page(
         .await??;
     Ok(ComposePage {
         chrome: Chrome::new(user, "compose"),
-        tenants: tenants.iter().map(|t| (t.id.to_string(), t.name.clone())).collect(),
+        tenants: tenants
+            .iter()
+            .map(|t| (t.id.to_string(), t.name.clone()))
+            .collect(),
         tenant: input.tenant.clone(),
         accounts: accounts
             .iter()
@@ -136,7 +142,11 @@ fn service_errors(errors: &mut FieldErrors, err: ServiceError) -> Result<(), Pag
         ServiceError::Invalid { field, rule } => push(errors, field_for(&field), rule),
         ServiceError::Violations(all) => {
             for v in all {
-                let label = if v.value.is_empty() { v.field.clone() } else { format!("{} ({})", v.field, v.value) };
+                let label = if v.value.is_empty() {
+                    v.field.clone()
+                } else {
+                    format!("{} ({})", v.field, v.value)
+                };
                 push(errors, field_for(&v.field), format!("{label}: {}", v.rule));
             }
         }

@@ -55,7 +55,8 @@ pub async fn read(
     let mut uploads = Vec::new();
     let mut errors = FieldErrors::new();
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| PageError::BadRequest("the form could not be read".into()))?;
+        let mut field =
+            field.map_err(|_| PageError::BadRequest("the form could not be read".into()))?;
         let name = field.name().unwrap_or_default().to_owned();
         let filename = field
             .content_disposition()
@@ -75,12 +76,15 @@ pub async fn read(
         if name == "files" {
             let filename = filename.unwrap_or_default();
             if too_big {
-                errors
-                    .entry("media")
-                    .or_default()
-                    .push(format!("{filename} is larger than {} MiB", max_bytes / (1024 * 1024)));
+                errors.entry("media").or_default().push(format!(
+                    "{filename} is larger than {} MiB",
+                    max_bytes / (1024 * 1024)
+                ));
             } else if !bytes.is_empty() {
-                uploads.push(Upload { name: filename, bytes });
+                uploads.push(Upload {
+                    name: filename,
+                    bytes,
+                });
             }
             continue;
         }

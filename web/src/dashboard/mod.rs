@@ -12,6 +12,7 @@ pub mod chrome;
 mod compose;
 mod compose_form;
 mod home;
+mod integrations;
 pub mod page;
 mod tenants;
 pub mod time;
@@ -41,4 +42,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     timeline::configure(cfg);
     charts::configure(cfg);
     compose::configure(cfg);
+    integrations::configure(cfg);
 }

@@ -31,7 +31,9 @@ pub fn render_status<T: Template>(status: StatusCode, template: &T) -> HttpRespo
 
 /// A `303 See Other` to `location` (after a form post).
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// How a page handler fails.
@@ -64,7 +66,9 @@ impl From<ServiceError> for PageError {
         match err {
             ServiceError::NotFound(_) => PageError::NotFound,
             ServiceError::Forbidden(message) => PageError::Forbidden(message),
-            ServiceError::Invalid { field, rule } => PageError::BadRequest(format!("{field}: {rule}")),
+            ServiceError::Invalid { field, rule } => {
+                PageError::BadRequest(format!("{field}: {rule}"))
+            }
             other => {
                 tracing::error!(error = %other, "a dashboard operation failed");
                 PageError::Internal

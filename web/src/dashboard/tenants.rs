@@ -6,10 +6,11 @@ use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use chrono::Duration;
 use herald_platform::clock::to_millis;
+use herald_platform::domain::PostState;
 use herald_platform::ids::TenantId;
+use herald_platform::store::accounts_api;
 use herald_platform::store::posts_api::{self, PostFilter};
 use herald_platform::store::tenants_ui::{self, ConnectLinkSummary, TenantSummary};
-use herald_platform::store::accounts_api;
 use serde::Deserialize;
 
 use super::page::{render, render_status, see_other, PageError};
@@ -17,7 +18,9 @@ use super::views::{AccountLine, PostLine};
 use super::{services, time, Chrome};
 use crate::auth::CurrentUser;
 use crate::server::AppState;
-use crate::services::{connect_links, tenants as tenant_service, ServiceError};
+use crate::services::{
+    connect_links, posts as post_service, tenants as tenant_service, ServiceError,
+};
 
 /// "Recently" on the tenant list.
 const RECENT: Duration = Duration::days(7);
@@ -78,7 +81,9 @@ async fn tenants_page(
     let tenants: Vec<SummaryLine> = summaries
         .into_iter()
         .map(|s| SummaryLine {
-            id: TenantId::from_db(&s.id).map(|id| id.to_string()).unwrap_or_default(),
+            id: TenantId::from_db(&s.id)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             next_due: s.next_due_at.map(|ms| time::local_ms(ms, &user.time_zone)),
             attention: s.accounts_need_client > 0 || s.failed_recently > 0 || s.unconfirmed > 0,
             s,
@@ -95,7 +100,9 @@ async fn tenants_page(
 
 #[get("/tenants")]
 async fn list(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    Ok(render(&tenants_page(&user, &state, String::new(), None).await?))
+    Ok(render(
+        &tenants_page(&user, &state, String::new(), None).await?,
+    ))
 }
 
 #[post("/tenants")]
@@ -181,7 +188,10 @@ async fn tenant_page(
             id: record.id.to_string(),
             name: record.name,
             accounts: accounts.iter().map(AccountLine::new).collect(),
-            links: links.iter().map(|l| link_line(l, &tz, to_millis(now))).collect(),
+            links: links
+                .iter()
+                .map(|l| link_line(l, &tz, to_millis(now)))
+                .collect(),
             posts: posts.iter().map(|p| PostLine::new(p, &tz, now)).collect(),
             new_link,
             rename_error,
@@ -197,7 +207,9 @@ async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let tenant = tenant_id(&path)?;
-    Ok(render(&tenant_page(&user, &state, tenant, None, None).await?))
+    Ok(render(
+        &tenant_page(&user, &state, tenant, None, None).await?,
+    ))
 }
 
 #[post("/tenants/{tenant}/rename")]
@@ -238,10 +250,25 @@ async fn archive(
     let tenant = tenant_id(&path)?;
     let agency = user.agency_id;
     let s = services(&state)?;
-    web::block(move || {
+    let caller = user.caller();
+    web::block(move || -> Result<(), PageError> {
+        // Posts not yet started are canceled first (each with its timeline entry), so
+        // nothing goes out for a client the agency has let go.
+        for state in [PostState::Scheduled, PostState::Queued] {
+            let filter = PostFilter {
+                state: Some(state),
+                ..PostFilter::default()
+            };
+            for post in post_service::list_posts(&s, &caller, tenant, &filter, None, 10_000)? {
+                match post_service::cancel_post(&s, &caller, tenant, post.id) {
+                    Ok(_) | Err(ServiceError::Conflict { .. }) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
         let now = to_millis(s.clock.now());
         let mut conn = s.conn()?;
-        tenants_ui::archive_tenant(&mut conn, agency, tenant, now).map_err(PageError::from)
+        Ok(tenants_ui::archive_tenant(&mut conn, agency, tenant, now)?)
     })
     .await??;
     Ok(see_other("/tenants"))
@@ -261,7 +288,9 @@ async fn new_connect_link(
     let link =
         web::block(move || connect_links::create_connect_link(&s, &caller, tenant)).await??;
     let expires = time::local(link.expires_at, &user.time_zone);
-    Ok(render(&tenant_page(&user, &state, tenant, Some((link.url, expires)), None).await?))
+    Ok(render(
+        &tenant_page(&user, &state, tenant, Some((link.url, expires)), None).await?,
+    ))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

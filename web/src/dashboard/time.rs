@@ -13,7 +13,9 @@ pub fn zone(name: &str) -> Tz {
 
 /// `2026-12-04 17:30` in `tz`.
 pub fn local(at: DateTime<Utc>, tz: &str) -> String {
-    at.with_timezone(&zone(tz)).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&zone(tz))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Like [`local`], from unix milliseconds.
@@ -61,7 +63,9 @@ mod tests {
         let at = parse_local("2026-07-01T12:00", "Europe/Paris").unwrap();
         assert_eq!(at.to_rfc3339(), "2026-07-01T10:00:00+00:00");
         assert_eq!(local(at, "Europe/Paris"), "2026-07-01 12:00");
-        assert!(parse_local("2026-03-29T02:30", "Europe/Paris").unwrap_err().contains("skip"));
+        assert!(parse_local("2026-03-29T02:30", "Europe/Paris")
+            .unwrap_err()
+            .contains("skip"));
         assert!(parse_local("tomorrow", "UTC").is_err());
     }
 }

@@ -52,7 +52,13 @@ struct AgencyTimeline {
 /// `?state=` as the store's filter: `waiting`, `failed` (with unconfirmed), or a state.
 fn states_for(filter: &str) -> Vec<&'static str> {
     match filter {
-        "waiting" => vec!["scheduled", "queued", "preparing", "processing", "publishing"],
+        "waiting" => vec![
+            "scheduled",
+            "queued",
+            "preparing",
+            "processing",
+            "publishing",
+        ],
         "failed" => vec!["failed", "unconfirmed"],
         "published" => vec!["published"],
         _ => Vec::new(),
@@ -71,7 +77,12 @@ async fn agency_timeline(
     let agency = user.agency_id;
     let rows: Vec<AgencyPost> = web::block(move || -> Result<_, PageError> {
         let mut conn = s.conn()?;
-        Ok(timeline_ui::agency_posts(&mut conn, agency, &states, TIMELINE_POSTS)?)
+        Ok(timeline_ui::agency_posts(
+            &mut conn,
+            agency,
+            &states,
+            TIMELINE_POSTS,
+        )?)
     })
     .await??;
     let now = services(&state)?.clock.now();
@@ -83,7 +94,11 @@ async fn agency_timeline(
             account_name: row.account_name,
         })
         .collect();
-    Ok(render(&AgencyTimeline { chrome: Chrome::new(&user, "timeline"), posts, filter }))
+    Ok(render(&AgencyTimeline {
+        chrome: Chrome::new(&user, "timeline"),
+        posts,
+        filter,
+    }))
 }
 
 #[derive(Template)]
@@ -122,7 +137,10 @@ async fn tenant_timeline(
         chrome: Chrome::new(&user, "timeline"),
         id: record.id.to_string(),
         name: record.name,
-        posts: posts.iter().map(|p| PostLine::new(p, &user.time_zone, now)).collect(),
+        posts: posts
+            .iter()
+            .map(|p| PostLine::new(p, &user.time_zone, now))
+            .collect(),
     }))
 }
 
@@ -153,8 +171,14 @@ async fn load_post(
     state: &web::Data<AppState>,
     tenant: TenantId,
     post: PostId,
-) -> Result<(String, herald_platform::store::posts_api::PostRecord, Vec<PostEventRecord>), PageError>
-{
+) -> Result<
+    (
+        String,
+        herald_platform::store::posts_api::PostRecord,
+        Vec<PostEventRecord>,
+    ),
+    PageError,
+> {
     let s = services(state)?;
     let caller = user.caller();
     web::block(move || -> Result<_, PageError> {
@@ -187,7 +211,12 @@ async fn show_post(
             .iter()
             .map(|e| {
                 let (class, words) = state_words(e.to_state);
-                EventLine { at: time::local(e.at, &user.time_zone), words, class, detail: e.detail.clone() }
+                EventLine {
+                    at: time::local(e.at, &user.time_zone),
+                    words,
+                    class,
+                    detail: e.detail.clone(),
+                }
             })
             .collect(),
         can_cancel: record.state.can_move_to(PostState::Canceled),
@@ -211,7 +240,9 @@ async fn post_row(
     let (tenant, post) = (tenant_id(&path.0)?, post_id(&path.1)?);
     let (_, record, _) = load_post(&user, &state, tenant, post).await?;
     let now = services(&state)?.clock.now();
-    Ok(render(&PostRow { p: PostLine::new(&record, &user.time_zone, now) }))
+    Ok(render(&PostRow {
+        p: PostLine::new(&record, &user.time_zone, now),
+    }))
 }
 
 async fn act(

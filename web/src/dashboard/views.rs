@@ -93,7 +93,11 @@ impl AccountLine {
         };
         Self {
             id: account.id.to_string(),
-            network: if account.network.as_str() == "facebook" { "Facebook Page" } else { "Instagram" },
+            network: if account.network.as_str() == "facebook" {
+                "Facebook Page"
+            } else {
+                "Instagram"
+            },
             name: account.name.clone(),
             username: account.username.clone(),
             status_class,

@@ -43,11 +43,15 @@ pub const CALLBACK_PATH: &str = "/oauth/facebook/callback";
 /// The Graph client the composition root registers as `web::Data<GraphClient>` (with the
 /// Meta app's, or the sandbox's, credentials); `None` when connecting is unavailable.
 pub fn graph_client(req: &HttpRequest) -> Option<GraphClient> {
-    req.app_data::<web::Data<GraphClient>>().map(|data| data.get_ref().clone())
+    req.app_data::<web::Data<GraphClient>>()
+        .map(|data| data.get_ref().clone())
 }
 
 fn redirect_uri(state: &AppState) -> String {
-    format!("{}{CALLBACK_PATH}", state.settings.public_url.trim_end_matches('/'))
+    format!(
+        "{}{CALLBACK_PATH}",
+        state.settings.public_url.trim_end_matches('/')
+    )
 }
 
 fn hash(value: &str) -> String {
@@ -68,7 +72,11 @@ async fn link_page(
     let (link, agency_name, tenant_name) = match found {
         LinkLookup::Unknown => return Ok(pages::unknown_link()),
         LinkLookup::Expired { agency_name } => return Ok(pages::expired_link(&agency_name)),
-        LinkLookup::Open { link, agency_name, tenant_name } => (link, agency_name, tenant_name),
+        LinkLookup::Open {
+            link,
+            agency_name,
+            tenant_name,
+        } => (link, agency_name, tenant_name),
     };
 
     let secure = session::secure_cookies(&state);
@@ -83,7 +91,9 @@ async fn link_page(
     };
     let mut response = render_status(StatusCode::OK, &page);
     if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(|_| PageError::Internal)?;
+        response
+            .add_cookie(&cookie)
+            .map_err(|_| PageError::Internal)?;
     }
     Ok(response)
 }
@@ -122,7 +132,11 @@ async fn start(
     let pkce = Pkce::generate();
     let state_hash = hash(&oauth_state);
     let sealed = s.keyring.seal(
-        &Binding::new(SecretColumn::PkceVerifier, link.tenant_id.to_db(), state_hash.clone()),
+        &Binding::new(
+            SecretColumn::PkceVerifier,
+            link.tenant_id.to_db(),
+            state_hash.clone(),
+        ),
         &pkce.verifier,
     );
     let s2 = s.clone();
@@ -144,7 +158,8 @@ async fn start(
     })
     .await??;
 
-    let dialog = graph.facebook_dialog_url(&redirect_uri(&state), &oauth_state, SCOPES, Some(&pkce));
+    let dialog =
+        graph.facebook_dialog_url(&redirect_uri(&state), &oauth_state, SCOPES, Some(&pkce));
     let cookie = Cookie::build(STATE_COOKIE, oauth_state)
         .path("/oauth/")
         .http_only(true)
@@ -155,7 +170,9 @@ async fn start(
     let mut response = HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, dialog.to_string()))
         .finish();
-    response.add_cookie(&cookie).map_err(|_| PageError::Internal)?;
+    response
+        .add_cookie(&cookie)
+        .map_err(|_| PageError::Internal)?;
     Ok(response)
 }
 
@@ -169,23 +186,38 @@ struct CallbackQuery {
 /// A Graph failure in words for the client, with Meta's code when there is one.
 fn meta_words(err: &CallError) -> String {
     match err.graph() {
-        Some(graph) => format!("Facebook answered: {} (code {}).", graph.user_message(), graph.code),
+        Some(graph) => format!(
+            "Facebook answered: {} (code {}).",
+            graph.user_message(),
+            graph.code
+        ),
         None => "Facebook could not be reached.".to_owned(),
     }
 }
 
 /// Code → long-lived token → what it grants → the Pages and their IG accounts.
-async fn fetch(graph: &GraphClient, code: &str, redirect: &str, verifier: &Secret) -> Result<Fetched, CallError> {
+async fn fetch(
+    graph: &GraphClient,
+    code: &str,
+    redirect: &str,
+    verifier: &Secret,
+) -> Result<Fetched, CallError> {
     let short = graph.exchange_code(code, redirect, Some(verifier)).await?;
     let long = graph.long_lived_token(&short.access_token).await?;
     let debug = graph.debug_token(&long.access_token).await?;
     let pages = graph.pages(&long.access_token).await?;
     let mut with_igs = Vec::with_capacity(pages.len());
     for page in pages {
-        let ig = graph.page_instagram_account(&page.id, &page.access_token).await?;
+        let ig = graph
+            .page_instagram_account(&page.id, &page.access_token)
+            .await?;
         with_igs.push((page, ig));
     }
-    Ok(Fetched { grant: long, debug, pages: with_igs })
+    Ok(Fetched {
+        grant: long,
+        debug,
+        pages: with_igs,
+    })
 }
 
 #[get("/oauth/facebook/callback")]
@@ -232,12 +264,18 @@ async fn callback(
         return Ok(pages::state_unknown());
     };
 
-    let binding =
-        Binding::new(SecretColumn::PkceVerifier, taken.tenant.to_db(), state_hash.clone());
-    let verifier = s.keyring.open(&binding, &taken.sealed_verifier).map_err(|err| {
-        tracing::error!(error = %err, "a PKCE verifier could not be opened");
-        PageError::Internal
-    })?;
+    let binding = Binding::new(
+        SecretColumn::PkceVerifier,
+        taken.tenant.to_db(),
+        state_hash.clone(),
+    );
+    let verifier = s
+        .keyring
+        .open(&binding, &taken.sealed_verifier)
+        .map_err(|err| {
+            tracing::error!(error = %err, "a PKCE verifier could not be opened");
+            PageError::Internal
+        })?;
     let fetched = match fetch(&graph, &code, &redirect_uri(&state), &verifier).await {
         Ok(fetched) => fetched,
         Err(err) => {

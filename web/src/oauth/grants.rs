@@ -68,7 +68,10 @@ pub fn work_out(debug: &TokenDebug, pages: &[SeenPage]) -> Grants {
 
     for page in pages {
         if granted_for(debug, PAGE_PUBLISH_SCOPE, &page.id) {
-            grants.pages.push(GrantedPage { id: page.id.clone(), name: page.name.clone() });
+            grants.pages.push(GrantedPage {
+                id: page.id.clone(),
+                name: page.name.clone(),
+            });
         } else {
             grants.notes.push(format!(
                 "The Page {} was shared without the permission to publish to it, so Herald \
@@ -148,7 +151,10 @@ mod tests {
         SeenPage {
             id: id.into(),
             name: name.into(),
-            ig: ig.map(|i| IgAccount { id: i.into(), username: Some(format!("{name}_ig")) }),
+            ig: ig.map(|i| IgAccount {
+                id: i.into(),
+                username: Some(format!("{name}_ig")),
+            }),
         }
     }
 
@@ -166,20 +172,33 @@ mod tests {
         let grants = work_out(&debug(&["1"], &[]), &[page("1", "Bakery", Some("17"))]);
         assert_eq!(grants.pages.len(), 1);
         assert!(grants.igs.is_empty());
-        assert!(grants.notes[0].contains("without its Instagram account @Bakery_ig"), "{:?}", grants.notes);
+        assert!(
+            grants.notes[0].contains("without its Instagram account @Bakery_ig"),
+            "{:?}",
+            grants.notes
+        );
     }
 
     #[test]
     fn an_instagram_account_without_its_page_is_said_plainly() {
         let grants = work_out(&debug(&["1"], &["99"]), &[page("1", "Bakery", None)]);
-        assert!(grants.notes.iter().any(|n| n.contains("99 was granted, but not the Facebook Page")));
-        assert!(grants.notes.iter().any(|n| n.contains("came without an Instagram account")));
+        assert!(grants
+            .notes
+            .iter()
+            .any(|n| n.contains("99 was granted, but not the Facebook Page")));
+        assert!(grants
+            .notes
+            .iter()
+            .any(|n| n.contains("came without an Instagram account")));
     }
 
     #[test]
     fn an_empty_target_list_grants_nothing_and_no_granular_data_trusts_the_scopes() {
         let mut d = debug(&["1"], &[]);
-        d.granular_scopes.push(GranularScope { scope: "email".into(), target_ids: vec![] });
+        d.granular_scopes.push(GranularScope {
+            scope: "email".into(),
+            target_ids: vec![],
+        });
         let grants = work_out(&d, &[page("1", "Bakery", Some("17"))]);
         assert!(grants.igs.is_empty());
         d.granular_scopes.clear();

@@ -11,8 +11,14 @@ use crate::services::Services;
 
 /// A link's state when the client opens it.
 pub enum LinkLookup {
-    Open { link: ConnectLinkRecord, agency_name: String, tenant_name: String },
-    Expired { agency_name: String },
+    Open {
+        link: ConnectLinkRecord,
+        agency_name: String,
+        tenant_name: String,
+    },
+    Expired {
+        agency_name: String,
+    },
     Unknown,
 }
 
@@ -36,5 +42,9 @@ pub fn lookup(s: &Services, token: &str) -> Result<LinkLookup, PageError> {
     if to_millis(link.expires_at) <= to_millis(s.clock.now()) {
         return Ok(LinkLookup::Expired { agency_name });
     }
-    Ok(LinkLookup::Open { link, agency_name, tenant_name })
+    Ok(LinkLookup::Open {
+        link,
+        agency_name,
+        tenant_name,
+    })
 }

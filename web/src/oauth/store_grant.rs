@@ -33,11 +33,18 @@ pub fn store(s: &Services, taken: &TakenState, fetched: Fetched) -> Result<Store
     let seen: Vec<SeenPage> = fetched
         .pages
         .iter()
-        .map(|(page, ig)| SeenPage { id: page.id.clone(), name: page.name.clone(), ig: ig.clone() })
+        .map(|(page, ig)| SeenPage {
+            id: page.id.clone(),
+            name: page.name.clone(),
+            ig: ig.clone(),
+        })
         .collect();
     let grants = work_out(&fetched.debug, &seen);
-    let tokens: HashMap<&str, &PageAccount> =
-        fetched.pages.iter().map(|(page, _)| (page.id.as_str(), page)).collect();
+    let tokens: HashMap<&str, &PageAccount> = fetched
+        .pages
+        .iter()
+        .map(|(page, _)| (page.id.as_str(), page))
+        .collect();
 
     let now = s.clock.now();
     let now_ms = to_millis(now);
@@ -113,5 +120,9 @@ pub fn store(s: &Services, taken: &TakenState, fetched: Fetched) -> Result<Store
         instagram_accounts = grants.igs.len(),
         "Meta accounts connected"
     );
-    Ok(Stored { agency_name, tenant_name, grants })
+    Ok(Stored {
+        agency_name,
+        tenant_name,
+        grants,
+    })
 }

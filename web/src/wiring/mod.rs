@@ -59,6 +59,10 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
     let (graph_config, sandbox) = if settings.sandbox {
         let sandbox_config = SandboxConfig {
             public_base_url: format!("{local}/sandbox"),
+            allowed_redirect_uris: vec![
+                format!("{}/oauth/facebook/callback", settings.public_url),
+                format!("{}/oauth/instagram/callback", settings.public_url),
+            ],
             ..SandboxConfig::default()
         };
         let mut graph = GraphConfig::for_sandbox(&format!("{local}/sandbox"))?

@@ -89,7 +89,8 @@ pub fn database_url(dir: &std::path::Path, postgres: bool) -> Option<String> {
     let (prefix, _) = base.rsplit_once('/')?;
     let name = format!("herald_api_{}", uuid::Uuid::new_v4().simple());
     let status = std::process::Command::new("psql")
-        .arg(&base)
+        .arg(format!("{prefix}/postgres"))
+        .arg("-q")
         .arg("-c")
         .arg(format!("CREATE DATABASE {name}"))
         .status()

@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use herald_graph::{GraphClient, GraphConfig};
 use herald_facebook::{FacebookConfig, FacebookPublisher};
+use herald_graph::{GraphClient, GraphConfig};
 use herald_instagram::{InstagramConfig, InstagramPublisher};
 use herald_platform::clock::{OffsetClock, SharedClock};
 use herald_platform::domain::Network;
-use herald_platform::publish::Publisher;
 use herald_platform::media::{MediaStorage, MediaUrlSigner};
 use herald_platform::publish::Limits;
+use herald_platform::publish::Publisher;
 use herald_platform::secret::Secret;
 use herald_platform::store::Store;
 use herald_platform::vault::Keyring;
@@ -46,7 +46,11 @@ pub fn database_url(dir: &std::path::Path, postgres: bool) -> Option<String> {
     }
     let base = std::env::var("HERALD_TEST_POSTGRES_URL").ok()?;
     let (prefix, _) = base.rsplit_once('/')?;
-    let name = format!("herald_dash_{}", uuid::Uuid::new_v4().simple());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let name = format!("herald_dash_{}_{nanos}", std::process::id());
     let status = std::process::Command::new("psql")
         .arg(&base)
         .arg("-qc")
@@ -73,7 +77,10 @@ pub async fn spawn_on(postgres: bool) -> Option<TestApp> {
 
     let clock = OffsetClock::default();
     let shared: SharedClock = Arc::new(clock.clone());
-    let common = CommonArgs { data_dir: Some(dir.path().to_path_buf()), ..CommonArgs::default() };
+    let common = CommonArgs {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..CommonArgs::default()
+    };
     let serve = ServeArgs {
         listen: Some(addr),
         public_url: Some(base.clone()),
@@ -87,16 +94,25 @@ pub async fn spawn_on(postgres: bool) -> Option<TestApp> {
     });
     let graph_config = GraphConfig::for_sandbox(&format!("{base}/sandbox"))
         .unwrap()
-        .with_app(sandbox.config().app_id.clone(), Secret::new(sandbox.config().app_secret.clone()));
+        .with_app(
+            sandbox.config().app_id.clone(),
+            Secret::new(sandbox.config().app_secret.clone()),
+        );
     let graph_client = GraphClient::new(graph_config).unwrap();
     let mut publishers: HashMap<Network, Arc<dyn Publisher>> = HashMap::new();
     publishers.insert(
         Network::Facebook,
-        Arc::new(FacebookPublisher::new(graph_client.clone(), FacebookConfig::default())),
+        Arc::new(FacebookPublisher::new(
+            graph_client.clone(),
+            FacebookConfig::default(),
+        )),
     );
     publishers.insert(
         Network::Instagram,
-        Arc::new(InstagramPublisher::new(graph_client.clone(), InstagramConfig::default())),
+        Arc::new(InstagramPublisher::new(
+            graph_client.clone(),
+            InstagramConfig::default(),
+        )),
     );
 
     let services = Arc::new(Services {
@@ -142,7 +158,12 @@ pub async fn spawn_on(postgres: bool) -> Option<TestApp> {
     .run();
     actix_rt::spawn(server);
 
-    Some(TestApp { base, services, clock, dir })
+    Some(TestApp {
+        base,
+        services,
+        clock,
+        dir,
+    })
 }
 
 /// A browser-like client: keeps cookies, never follows redirects.
@@ -178,14 +199,21 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     let tag = &html[tag_start..tag_end];
     let value_at = tag.find("value=\"")? + "value=\"".len();
     let value_end = value_at + tag[value_at..].find('"')?;
-    Some(tag[value_at..value_end].replace("&amp;", "&").replace("&#x2f;", "/"))
+    Some(
+        tag[value_at..value_end]
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/"),
+    )
 }
 
 impl Browser {
     pub fn new(app: &TestApp) -> Self {
         Self {
             base: app.base.clone(),
-            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
             cookies: Arc::default(),
             set_cookies: Arc::default(),
         }
@@ -201,7 +229,11 @@ impl Browser {
 
     fn cookie_header(&self) -> String {
         let cookies = self.cookies.lock().unwrap();
-        cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     async fn read(&self, response: Response) -> Page {
@@ -219,14 +251,26 @@ impl Browser {
             self.set_cookies.lock().unwrap().push(raw);
         }
         let status = response.status();
-        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
         let body = response.text().await.unwrap();
-        Page { status, location, body }
+        Page {
+            status,
+            location,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let response =
-            self.http.get(self.url(path)).header(COOKIE, self.cookie_header()).send().await.unwrap();
+        let response = self
+            .http
+            .get(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
         self.read(response).await
     }
 
@@ -269,7 +313,10 @@ impl Browser {
     }
 
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.cookies.lock().unwrap().insert(name.to_owned(), value.to_owned());
+        self.cookies
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), value.to_owned());
     }
 
     pub fn forget_cookies(&self) {
@@ -290,7 +337,12 @@ impl Browser {
                 ],
             )
             .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-up failed: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-up failed: {}",
+            page.body
+        );
         page
     }
 
@@ -314,7 +366,11 @@ pub async fn sandbox_user(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
 }
 
 /// The connect link shown on a tenant page right after creating one.
@@ -328,7 +384,11 @@ pub fn shown_link(page: &Page) -> Option<String> {
 /// Makes a connect link for `tenant` as `agency`.
 pub async fn connect_link(agency: &Browser, tenant: &str) -> String {
     let page = agency
-        .submit(&format!("/tenants/{tenant}"), &format!("/tenants/{tenant}/connect-links"), &[])
+        .submit(
+            &format!("/tenants/{tenant}"),
+            &format!("/tenants/{tenant}/connect-links"),
+            &[],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     shown_link(&page).expect("the link is shown once")
@@ -342,7 +402,12 @@ pub async fn connect_everything(app: &TestApp, agency: &Browser, tenant: &str) -
     let client = Browser::new(app);
     let page = client.get(&link).await;
     let (token, csrf) = (page.input("link").unwrap(), page.input("csrf").unwrap());
-    let started = client.post("/oauth/facebook/start", &[("csrf", &csrf), ("link", &token)]).await;
+    let started = client
+        .post(
+            "/oauth/facebook/start",
+            &[("csrf", &csrf), ("link", &token)],
+        )
+        .await;
     let dialog_url = started.location.expect("a redirect to the dialog");
     let dialog = client.get(&dialog_url).await;
     let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
@@ -367,7 +432,14 @@ pub async fn connect_everything(app: &TestApp, agency: &Browser, tenant: &str) -
         }
     }
     fields.push(("decision".into(), "continue".into()));
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let callback = client.post(&action, &refs).await.location.expect("a redirect back");
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let callback = client
+        .post(&action, &refs)
+        .await
+        .location
+        .expect("a redirect back");
     client.get(&callback).await
 }

@@ -26,14 +26,26 @@ fn fixtures() -> PathBuf {
 }
 
 async fn serve_fixture(path: web::Path<String>) -> HttpResponse {
-    let name = path.into_inner();
-    let Ok(bytes) = std::fs::read(fixtures().join(&name)) else {
+    serve_file(fixtures(), path.into_inner())
+}
+
+/// Media only the sandbox's tests use, in `tests/fixtures/` of this crate.
+async fn serve_own(path: web::Path<String>) -> HttpResponse {
+    serve_file(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        path.into_inner(),
+    )
+}
+
+fn serve_file(dir: PathBuf, name: String) -> HttpResponse {
+    let Ok(bytes) = std::fs::read(dir.join(&name)) else {
         return HttpResponse::NotFound().finish();
     };
     let ctype = match name.rsplit('.').next() {
         Some("jpg") => "image/jpeg",
         Some("png") => "image/png",
         Some("mp4") => "video/mp4",
+        Some("mov") => "video/quicktime",
         _ => "application/octet-stream",
     };
     HttpResponse::Ok().content_type(ctype).body(bytes)
@@ -72,6 +84,7 @@ pub async fn media_server() -> String {
     let server = HttpServer::new(|| {
         App::new()
             .route("/media/{name}", web::get().to(serve_fixture))
+            .route("/own/{name}", web::get().to(serve_own))
             .route("/slow.jpg", web::get().to(slow))
             .route("/page.html", web::get().to(html))
             .route("/big.jpg", web::get().to(big))
