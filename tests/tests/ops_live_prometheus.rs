@@ -167,9 +167,12 @@ async fn start_herald_binary(binary: &Path, dir: &Path) -> (Running, u16) {
         actix_rt::time::sleep(Duration::from_millis(250)).await;
     }
 
+    // Publishing traffic: a Facebook post due now, through the demo agency's API key.
+    let base = format!("http://127.0.0.1:{port}");
+    publish_now(&client, &base, &running.log).await;
+
     // Some HTTP traffic of every status class the dashboard splits on.
     actix_rt::spawn(async move {
-        let base = format!("http://127.0.0.1:{port}");
         loop {
             for path in ["/livez", "/readyz", "/api/v1/tenants", "/no-such-page"] {
                 let _ = client.get(format!("{base}{path}")).send().await;
@@ -178,6 +181,76 @@ async fn start_herald_binary(binary: &Path, dir: &Path) -> (Running, u16) {
         }
     });
     (running, port)
+}
+
+/// Creates, through the REST API, a post due now on the demo tenant's Facebook Page.
+async fn publish_now(client: &reqwest::Client, base: &str, log: &Path) {
+    const KEY_LINE: &str = "Demo API key (shown once): ";
+    let start = Instant::now();
+    let key = loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(key) = text
+            .lines()
+            .find_map(|l| l.split_once(KEY_LINE).map(|(_, k)| k))
+        {
+            break key.trim().to_owned();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "herald --demo printed no API key"
+        );
+        actix_rt::time::sleep(Duration::from_millis(250)).await;
+    };
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(&key);
+        async move {
+            let response = request.send().await.expect("the API answers");
+            assert!(
+                response.status().is_success(),
+                "GET failed: {}",
+                response.status()
+            );
+            response.json::<serde_json::Value>().await.expect("JSON")
+        }
+    };
+
+    let tenants = get("/api/v1/tenants".to_owned()).await;
+    let tenant = tenants["data"][0]["id"]
+        .as_str()
+        .expect("a demo tenant")
+        .to_owned();
+    let accounts = get(format!("/api/v1/tenants/{tenant}/accounts")).await;
+    let page = accounts["data"]
+        .as_array()
+        .and_then(|all| all.iter().find(|a| a["network"] == "facebook"))
+        .and_then(|a| a["id"].as_str())
+        .expect("a demo Facebook Page")
+        .to_owned();
+    let post = serde_json::json!({
+        "account_id": page, "kind": "fb_feed", "caption": "Live metrics test", "media": [],
+    });
+    let response = client
+        .post(format!("{base}/api/v1/tenants/{tenant}/posts"))
+        .bearer_auth(&key)
+        .header("Idempotency-Key", "ops-live-prometheus")
+        .json(&post)
+        .send()
+        .await
+        .expect("the API answers");
+    assert!(
+        response.status().is_success(),
+        "creating a post: {}",
+        response.status()
+    );
+}
+
+/// The post made by [`publish_now`] went out and its latency was scraped.
+struct Published;
+impl AsyncCheck for Published {
+    async fn check(&mut self, api: &Api) -> bool {
+        let expr = "sum(herald_posts_published_total) > 0";
+        api.query(expr).await.is_ok_and(|r| !r.is_empty())
+    }
 }
 
 fn prometheus_config(target_port: u16, rules: &Path) -> String {
@@ -316,6 +389,12 @@ async fn dashboard_queries_and_alert_expressions_run_on_a_real_prometheus() {
         .await;
     api.wait_until("scraped history", Duration::from_secs(60), EnoughHistory)
         .await;
+    if herald.is_some() {
+        api.wait_until("a published post", Duration::from_secs(120), Published)
+            .await;
+        // A few more scrapes, so rates over the new histogram series have two samples.
+        actix_rt::time::sleep(Duration::from_secs(4)).await;
+    }
 
     // Every dashboard query parses and returns series.
     let mut problems = Vec::new();

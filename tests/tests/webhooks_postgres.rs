@@ -12,7 +12,10 @@ use webhooks_support::{env_on, Answer, Receiver};
 fn fresh_database() -> Option<String> {
     let base = std::env::var("HERALD_TEST_POSTGRES_URL").ok()?;
     let (prefix, _) = base.rsplit_once('/')?;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
     let name = format!("herald_webhooks_{}_{nanos}", std::process::id());
     let created = std::process::Command::new("psql")
         .arg(format!("{prefix}/postgres"))
@@ -32,7 +35,9 @@ async fn retries_and_delivery_on_postgres() {
     }
     let url = fresh_database().expect("a PostgreSQL database for the test");
     let receiver = Receiver::start().await;
-    receiver.then(Answer::Status(500)).then(Answer::StatusWithRetryAfter(503, "120".into()));
+    receiver
+        .then(Answer::Status(500))
+        .then(Answer::StatusWithRetryAfter(503, "120".into()));
     let env = env_on(Some(url), Duration::from_secs(2));
     let endpoint = env.endpoint(&format!("{}/hook", receiver.base)).endpoint.id;
     let event = env.event(EventType::PostPublished, json!({"post_id": "p"}));
@@ -44,12 +49,18 @@ async fn retries_and_delivery_on_postgres() {
     env.round().await;
     let at = env.now();
     let due = env.pending_due(endpoint).unwrap();
-    assert!((due - at).num_seconds() >= 119, "Retry-After was not honoured");
+    assert!(
+        (due - at).num_seconds() >= 119,
+        "Retry-After was not honoured"
+    );
     env.advance_to(due);
     assert_eq!(env.round().await.delivered, 1);
 
     let log = env.deliveries(endpoint);
     let statuses: Vec<&str> = log.iter().map(|d| d.status.as_str()).collect();
     assert_eq!(statuses, ["failed", "failed", "succeeded"]);
-    assert!(receiver.seen().iter().all(|s| s.headers["webhook-id"] == event));
+    assert!(receiver
+        .seen()
+        .iter()
+        .all(|s| s.headers["webhook-id"] == event));
 }

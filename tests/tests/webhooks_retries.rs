@@ -23,7 +23,10 @@ async fn a_failing_receiver_gets_the_documented_schedule_then_is_given_up() {
 
     // Attempt 1 is immediate.
     let report = env.round().await;
-    assert_eq!((report.events_dispatched, report.attempts, report.delivered), (1, 1, 0));
+    assert_eq!(
+        (report.events_dispatched, report.attempts, report.delivered),
+        (1, 1, 0)
+    );
 
     for attempt in 2..=SCHEDULE_SECS.len() {
         let before = env.now();
@@ -35,9 +38,17 @@ async fn a_failing_receiver_gets_the_documented_schedule_then_is_given_up() {
             "attempt {attempt}: waited {delay_ms} ms, schedule says {base_ms} ms"
         );
         // Nothing is sent before it is due.
-        assert_eq!(env.round().await.attempts, 0, "attempt {attempt} came early");
+        assert_eq!(
+            env.round().await.attempts,
+            0,
+            "attempt {attempt} came early"
+        );
         env.advance_to(due);
-        assert_eq!(env.round().await.attempts, 1, "attempt {attempt} did not come");
+        assert_eq!(
+            env.round().await.attempts,
+            1,
+            "attempt {attempt} did not come"
+        );
     }
 
     // The schedule is spent: no more attempts, ever.
@@ -47,9 +58,16 @@ async fn a_failing_receiver_gets_the_documented_schedule_then_is_given_up() {
 
     let log = env.deliveries(endpoint);
     assert_eq!(log.len(), SCHEDULE_SECS.len());
-    assert!(log.iter().all(|d| d.status == "failed" && d.http_status == Some(500)));
-    assert!(log.iter().all(|d| d.response_start.as_deref() == Some("answered 500")));
-    assert_eq!(log.iter().map(|d| d.attempt).collect::<Vec<_>>(), (1..=8).collect::<Vec<_>>());
+    assert!(log
+        .iter()
+        .all(|d| d.status == "failed" && d.http_status == Some(500)));
+    assert!(log
+        .iter()
+        .all(|d| d.response_start.as_deref() == Some("answered 500")));
+    assert_eq!(
+        log.iter().map(|d| d.attempt).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
 
     // Every attempt carried the same event id, and a valid signature.
     let seen = receiver.seen();
@@ -58,7 +76,12 @@ async fn a_failing_receiver_gets_the_documented_schedule_then_is_given_up() {
     for request in &seen {
         assert_eq!(request.headers["webhook-id"], event);
         let ts: i64 = request.headers["webhook-timestamp"].parse().unwrap();
-        assert!(secret.verify(&request.headers["webhook-signature"], &event, ts, request.body.as_bytes()));
+        assert!(secret.verify(
+            &request.headers["webhook-signature"],
+            &event,
+            ts,
+            request.body.as_bytes()
+        ));
     }
     // Still enabled: it has not been failing for 5 days.
     assert!(env.endpoint_now(endpoint).enabled);
@@ -76,15 +99,22 @@ async fn gone_disables_the_endpoint_and_tells_the_agency() {
         url: Some(format!("{}/agency", watcher.base)),
         ..Default::default()
     };
-    let agency_scope = herald_platform::store::webhook_endpoints_api::EndpointScope { agency: env.agency, tenant: None };
-    herald_web::services::webhook_endpoints::create_endpoint(&env.services, agency_scope, input).unwrap();
+    let agency_scope = herald_platform::store::webhook_endpoints_api::EndpointScope {
+        agency: env.agency,
+        tenant: None,
+    };
+    herald_web::services::webhook_endpoints::create_endpoint(&env.services, agency_scope, input)
+        .unwrap();
 
     env.event(EventType::PostFailed, json!({"post_id": "post_2"}));
     env.round().await;
 
     let state = env.endpoint_now(endpoint);
     assert!(!state.enabled);
-    assert_eq!(state.disabled_reason.as_deref(), Some("the endpoint answered 410 Gone"));
+    assert_eq!(
+        state.disabled_reason.as_deref(),
+        Some("the endpoint answered 410 Gone")
+    );
     assert_eq!(env.pending_due(endpoint), None);
 
     // Later events skip the disabled endpoint; the agency hears of the disabling.
@@ -95,9 +125,17 @@ async fn gone_disables_the_endpoint_and_tells_the_agency() {
     let types: Vec<String> = watcher
         .seen()
         .iter()
-        .map(|s| serde_json::from_str::<serde_json::Value>(&s.body).unwrap()["type"].as_str().unwrap().to_owned())
+        .map(|s| {
+            serde_json::from_str::<serde_json::Value>(&s.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
-    assert!(types.contains(&"webhook_endpoint.disabled".to_owned()), "{types:?}");
+    assert!(
+        types.contains(&"webhook_endpoint.disabled".to_owned()),
+        "{types:?}"
+    );
 }
 
 #[actix_rt::test]
@@ -111,7 +149,10 @@ async fn retry_after_is_honoured() {
     env.round().await;
     let due = env.pending_due(endpoint).unwrap();
     let waited = (due - at).num_seconds();
-    assert!((3599..=3700).contains(&waited), "retried after {waited} s instead of an hour");
+    assert!(
+        (3599..=3700).contains(&waited),
+        "retried after {waited} s instead of an hour"
+    );
 
     env.clock.advance(ChronoDuration::minutes(30));
     assert_eq!(env.round().await.attempts, 0);
@@ -133,7 +174,10 @@ async fn redirects_are_not_followed_and_count_as_failures() {
     let log = env.deliveries(endpoint);
     assert_eq!(log[0].status, "failed");
     assert_eq!(log[0].http_status, Some(302));
-    assert!(env.pending_due(endpoint).is_some(), "a redirect is retried like a failure");
+    assert!(
+        env.pending_due(endpoint).is_some(),
+        "a redirect is retried like a failure"
+    );
 }
 
 #[actix_rt::test]
@@ -145,7 +189,10 @@ async fn a_slow_receiver_times_out_and_is_retried() {
     env.event(EventType::PostPublished, json!({}));
     let started = std::time::Instant::now();
     env.round().await;
-    assert!(started.elapsed() < Duration::from_secs(2), "the attempt was not cut off");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the attempt was not cut off"
+    );
 
     let log = env.deliveries(endpoint);
     assert_eq!(log[0].status, "failed");
@@ -163,20 +210,30 @@ async fn five_days_of_failure_disable_the_endpoint() {
     let endpoint = env.endpoint(&format!("{}/hook", receiver.base)).endpoint.id;
     env.event(EventType::PostPublished, json!({}));
     env.round().await;
-    let failing_since = env.endpoint_now(endpoint).failing_since.expect("failing is recorded");
+    let failing_since = env
+        .endpoint_now(endpoint)
+        .failing_since
+        .expect("failing is recorded");
 
     // Days later, another event still fails: past 5 days, the endpoint is disabled.
-    env.clock.advance(ChronoDuration::days(5) + ChronoDuration::minutes(1));
+    env.clock
+        .advance(ChronoDuration::days(5) + ChronoDuration::minutes(1));
     env.event(EventType::PostPublished, json!({}));
     env.round().await;
     let state = env.endpoint_now(endpoint);
     assert_eq!(state.failing_since, Some(failing_since));
     assert!(!state.enabled);
-    assert_eq!(state.disabled_reason.as_deref(), Some("every delivery failed for 5 days"));
+    assert_eq!(
+        state.disabled_reason.as_deref(),
+        Some("every delivery failed for 5 days")
+    );
 
     // A success in between would have reset the clock.
     receiver.always(Answer::Status(200));
-    let fresh = env.endpoint(&format!("{}/hook2", receiver.base)).endpoint.id;
+    let fresh = env
+        .endpoint(&format!("{}/hook2", receiver.base))
+        .endpoint
+        .id;
     env.event(EventType::PostPublished, json!({}));
     env.round().await;
     assert_eq!(env.endpoint_now(fresh).failing_since, None);

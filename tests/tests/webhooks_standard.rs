@@ -25,7 +25,10 @@ impl Drop for Python {
 }
 
 fn start_receiver(initial_secret: &str) -> Python {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/receivers/standard_webhooks_receiver.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/receivers/standard_webhooks_receiver.py"
+    );
     let mut child = Command::new("python3")
         .arg(script)
         .arg(initial_secret)
@@ -38,15 +41,29 @@ fn start_receiver(initial_secret: &str) -> Python {
     let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| {
         panic!("the receiver did not start (is `standardwebhooks` installed?): {line:?}")
     });
-    Python { child, base: format!("http://127.0.0.1:{port}") }
+    Python {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
 }
 
 async fn log(http: &reqwest::Client, receiver: &Python) -> Vec<serde_json::Value> {
-    http.get(format!("{}/_log", receiver.base)).send().await.unwrap().json().await.unwrap()
+    http.get(format!("{}/_log", receiver.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn add_secret(http: &reqwest::Client, receiver: &Python, secret: &str) {
-    let resp = http.post(format!("{}/_secrets", receiver.base)).body(secret.to_owned()).send().await.unwrap();
+    let resp = http
+        .post(format!("{}/_secrets", receiver.base))
+        .body(secret.to_owned())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 204);
 }
 
@@ -64,7 +81,11 @@ async fn standardwebhooks_verifies_deliveries_through_rotations() {
     env.round().await;
     let entries = log(&http, &receiver).await;
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0]["verified_with"], json!([]), "a stranger's secret verified Herald's delivery");
+    assert_eq!(
+        entries[0]["verified_with"],
+        json!([]),
+        "a stranger's secret verified Herald's delivery"
+    );
     assert_eq!(env.deliveries(endpoint)[0].http_status, Some(400));
 
     // With the endpoint's secret (index 1) the retry verifies.
@@ -99,8 +120,10 @@ async fn after_the_overlap_only_the_new_secret_signs() {
     let receiver = webhooks_support::Receiver::start().await;
     let env = env(Duration::from_secs(5));
     let made = env.endpoint(&format!("{}/hook", receiver.base));
-    let rotated = webhook_endpoints::rotate_secret(&env.services, env.scope(), made.endpoint.id).unwrap();
-    env.clock.advance(webhook_endpoints::ROTATION_OVERLAP + chrono::Duration::minutes(1));
+    let rotated =
+        webhook_endpoints::rotate_secret(&env.services, env.scope(), made.endpoint.id).unwrap();
+    env.clock
+        .advance(webhook_endpoints::ROTATION_OVERLAP + chrono::Duration::minutes(1));
     env.event(EventType::PostPublished, json!({}));
     env.round().await;
 

@@ -16,9 +16,13 @@ async fn check(
     other: serde_json::Value,
 ) -> serde_json::Value {
     let idem = format!("idem-{}", uuid::Uuid::new_v4().simple());
-    let (s1, b1) = app.call(Method::POST, path, key, Some(&idem), Some(first.clone())).await;
+    let (s1, b1) = app
+        .call(Method::POST, path, key, Some(&idem), Some(first.clone()))
+        .await;
     assert!((200..300).contains(&s1), "{path}: {s1} {b1}");
-    let (s2, mut b2) = app.call(Method::POST, path, key, Some(&idem), Some(first)).await;
+    let (s2, mut b2) = app
+        .call(Method::POST, path, key, Some(&idem), Some(first))
+        .await;
     assert_eq!(s2, s1, "{path}: replay status");
     let mut without_secret = b1.clone();
     if let Some(o) = without_secret.as_object_mut() {
@@ -28,7 +32,9 @@ async fn check(
         o.remove("secret");
     }
     assert_eq!(b2, without_secret, "{path}: replay body");
-    let (s3, b3) = app.call(Method::POST, path, key, Some(&idem), Some(other)).await;
+    let (s3, b3) = app
+        .call(Method::POST, path, key, Some(&idem), Some(other))
+        .await;
     assert_eq!(s3, 409, "{path}: {b3}");
     assert_eq!(b3["error"]["code"], "idempotency_key_reused", "{path}");
     assert_eq!(b3["error"]["field"], "Idempotency-Key");
@@ -41,10 +47,24 @@ async fn every_create_replays_its_first_answer_and_refuses_another_body() {
     let a = app.agency("Acme").await;
     let t = a.tenant;
 
-    let tenant = check(&app, &a.key, "/api/v1/tenants", json!({"name": "One"}), json!({"name": "Two"})).await;
+    let tenant = check(
+        &app,
+        &a.key,
+        "/api/v1/tenants",
+        json!({"name": "One"}),
+        json!({"name": "Two"}),
+    )
+    .await;
     assert!(tenant["id"].as_str().unwrap().starts_with("ten_"));
 
-    let link = check(&app, &a.key, &format!("/api/v1/tenants/{t}/connect-links"), json!({}), json!({"x": 1})).await;
+    let link = check(
+        &app,
+        &a.key,
+        &format!("/api/v1/tenants/{t}/connect-links"),
+        json!({}),
+        json!({"x": 1}),
+    )
+    .await;
     assert!(link["url"].as_str().unwrap().contains("/connect/"));
 
     let post = check(
@@ -57,7 +77,10 @@ async fn every_create_replays_its_first_answer_and_refuses_another_body() {
     .await;
     assert_eq!(post["state"], "queued");
 
-    for path in [format!("/api/v1/tenants/{t}/webhook-endpoints"), "/api/v1/webhook-endpoints".to_owned()] {
+    for path in [
+        format!("/api/v1/tenants/{t}/webhook-endpoints"),
+        "/api/v1/webhook-endpoints".to_owned(),
+    ] {
         let endpoint = check(
             &app,
             &a.key,
@@ -68,18 +91,40 @@ async fn every_create_replays_its_first_answer_and_refuses_another_body() {
         .await;
         assert!(endpoint["secret"].as_str().unwrap().starts_with("whsec_"));
         let id = endpoint["id"].as_str().unwrap();
-        let rotated = check(&app, &a.key, &format!("{path}/{id}/rotate-secret"), json!({}), json!({"a": 1})).await;
+        let rotated = check(
+            &app,
+            &a.key,
+            &format!("{path}/{id}/rotate-secret"),
+            json!({}),
+            json!({"a": 1}),
+        )
+        .await;
         assert_ne!(rotated["secret"], endpoint["secret"]);
-        let test = check(&app, &a.key, &format!("{path}/{id}/test"), json!({}), json!({"a": 1})).await;
+        let test = check(
+            &app,
+            &a.key,
+            &format!("{path}/{id}/test"),
+            json!({}),
+            json!({"a": 1}),
+        )
+        .await;
         assert!(test["id"].as_str().unwrap().starts_with("evt_"));
     }
 
     let deliveries_path = format!("/api/v1/tenants/{t}/deliveries");
-    let (status, list) = app.call(Method::GET, &deliveries_path, &a.key, None, None).await;
+    let (status, list) = app
+        .call(Method::GET, &deliveries_path, &a.key, None, None)
+        .await;
     assert_eq!(status, 200, "{list}");
     let delivery = list["data"][0]["id"].as_str().unwrap().to_owned();
-    let redelivered =
-        check(&app, &a.key, &format!("{deliveries_path}/{delivery}/redeliver"), json!({}), json!({"a": 1})).await;
+    let redelivered = check(
+        &app,
+        &a.key,
+        &format!("{deliveries_path}/{delivery}/redeliver"),
+        json!({}),
+        json!({"a": 1}),
+    )
+    .await;
     assert!(redelivered["id"].as_str().unwrap().starts_with("dlv_"));
 }
 
@@ -134,7 +179,15 @@ async fn media_upload_replays_probes_and_serves_by_signed_url() {
     let served = app.http.get(app.url(path)).send().await.unwrap();
     assert_eq!(served.status(), 200);
     assert_eq!(served.headers()["content-type"], "image/jpeg");
-    assert_eq!(served.bytes().await.unwrap().as_ref(), fixture("square_1080.jpg").as_slice());
-    let tampered = app.http.get(app.url(&path.replace("sig=", "sig=00"))).send().await.unwrap();
+    assert_eq!(
+        served.bytes().await.unwrap().as_ref(),
+        fixture("square_1080.jpg").as_slice()
+    );
+    let tampered = app
+        .http
+        .get(app.url(&path.replace("sig=", "sig=00")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(tampered.status(), 404);
 }

@@ -26,7 +26,12 @@ async fn the_subscription_check_compares_the_verify_token() {
         "hub.mode=subscribe&hub.challenge=1",
         &format!("hub.mode=unsubscribe&hub.verify_token={META_VERIFY_TOKEN}&hub.challenge=1"),
     ] {
-        let resp = app.http.get(app.url(&format!("/webhooks/meta?{query}"))).send().await.unwrap();
+        let resp = app
+            .http
+            .get(app.url(&format!("/webhooks/meta?{query}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 403, "{query}");
     }
 }
@@ -49,14 +54,20 @@ async fn notifications_are_verified_stored_once_and_forwarded() {
         let account = a.fb_account;
         actix_web::web::block(move || {
             let mut conn = s.store.conn().unwrap();
-            herald_platform::store::accounts_api::get_tenant_account(&mut conn, tenant, account).unwrap().external_id
+            herald_platform::store::accounts_api::get_tenant_account(&mut conn, tenant, account)
+                .unwrap()
+                .external_id
         })
         .await
         .unwrap()
     };
     let body = comment_body(&page, "c-1");
     let post = |body: Vec<u8>, sig: Option<String>| {
-        let mut req = app.http.post(app.url("/webhooks/meta")).header("content-type", "application/json").body(body);
+        let mut req = app
+            .http
+            .post(app.url("/webhooks/meta"))
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(sig) = sig {
             req = req.header("X-Hub-Signature-256", sig);
         }
@@ -79,7 +90,10 @@ async fn notifications_are_verified_stored_once_and_forwarded() {
     }
     let mut changed = body.clone();
     changed.extend_from_slice(b" ");
-    assert_eq!(post(changed, Some(good.clone())).await.unwrap().status(), 401);
+    assert_eq!(
+        post(changed, Some(good.clone())).await.unwrap().status(),
+        401
+    );
 
     // Accepted twice (Meta retries), stored and forwarded once.
     for _ in 0..2 {
@@ -97,7 +111,10 @@ async fn notifications_are_verified_stored_once_and_forwarded() {
         })
         .await
         .unwrap();
-        comments = events.into_iter().filter(|e| e.event_type == "comment.received").collect();
+        comments = events
+            .into_iter()
+            .filter(|e| e.event_type == "comment.received")
+            .collect();
         if !comments.is_empty() {
             break;
         }
@@ -127,13 +144,20 @@ async fn deauthorize_and_data_deletion_verify_the_signed_request() {
         let tenant = a.tenant;
         actix_web::web::block(move || {
             let mut conn = s.store.conn().unwrap();
-            herald_platform::store::connections::list(&mut conn, tenant).unwrap()[0].meta_user_id.clone()
+            herald_platform::store::connections::list(&mut conn, tenant).unwrap()[0]
+                .meta_user_id
+                .clone()
         })
         .await
         .unwrap()
     };
     let now = chrono::Utc::now().timestamp();
-    let form = |value: String| app.http.post(app.url("/webhooks/meta/deauthorize")).form(&[("signed_request", value)]).send();
+    let form = |value: String| {
+        app.http
+            .post(app.url("/webhooks/meta/deauthorize"))
+            .form(&[("signed_request", value)])
+            .send()
+    };
 
     let good = signed(&user, now);
     let (sig, payload) = good.split_once('.').unwrap();
@@ -142,8 +166,14 @@ async fn deauthorize_and_data_deletion_verify_the_signed_request() {
         "v1,".to_owned(),
         format!("{}.{payload}", &sig[..8]),
         good[..good.len() - 4].to_owned(),
-        signed_request::sign(b"forged", &json!({"algorithm": "HMAC-SHA256", "user_id": user, "issued_at": now})),
-        signed_request::sign(META_APP_SECRET.as_bytes(), &json!({"algorithm": "HMAC-SHA1", "user_id": user, "issued_at": now})),
+        signed_request::sign(
+            b"forged",
+            &json!({"algorithm": "HMAC-SHA256", "user_id": user, "issued_at": now}),
+        ),
+        signed_request::sign(
+            META_APP_SECRET.as_bytes(),
+            &json!({"algorithm": "HMAC-SHA1", "user_id": user, "issued_at": now}),
+        ),
         signed(&user, now - 7200),
     ];
     for value in refused {
@@ -151,14 +181,41 @@ async fn deauthorize_and_data_deletion_verify_the_signed_request() {
         assert_eq!(resp.status(), 400, "{value}");
     }
     // Nothing changed yet.
-    let (status, accounts) = app.call(reqwest::Method::GET, &format!("/api/v1/tenants/{}/accounts", a.tenant), &a.key, None, None).await;
+    let (status, accounts) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/tenants/{}/accounts", a.tenant),
+            &a.key,
+            None,
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
-    assert!(accounts["data"].as_array().unwrap().iter().all(|acc| acc["status"] == "active"));
+    assert!(accounts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|acc| acc["status"] == "active"));
 
     let resp = form(good).await.unwrap();
     assert_eq!(resp.status(), 200);
-    let (_, accounts) = app.call(reqwest::Method::GET, &format!("/api/v1/tenants/{}/accounts", a.tenant), &a.key, None, None).await;
-    assert!(accounts["data"].as_array().unwrap().iter().all(|acc| acc["status"] == "disconnected"), "{accounts}");
+    let (_, accounts) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/tenants/{}/accounts", a.tenant),
+            &a.key,
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        accounts["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|acc| acc["status"] == "disconnected"),
+        "{accounts}"
+    );
 
     // Data deletion: a status URL and a code; the accounts are gone.
     let resp = app
@@ -173,12 +230,30 @@ async fn deauthorize_and_data_deletion_verify_the_signed_request() {
     let code = answer["confirmation_code"].as_str().unwrap();
     let status_url = answer["url"].as_str().unwrap();
     assert!(status_url.ends_with(&format!("/webhooks/meta/deletion/{code}")));
-    let (_, accounts) = app.call(reqwest::Method::GET, &format!("/api/v1/tenants/{}/accounts", a.tenant), &a.key, None, None).await;
+    let (_, accounts) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/tenants/{}/accounts", a.tenant),
+            &a.key,
+            None,
+            None,
+        )
+        .await;
     assert_eq!(accounts["data"].as_array().unwrap().len(), 0);
 
-    let page = app.http.get(app.url(&format!("/webhooks/meta/deletion/{code}"))).send().await.unwrap();
+    let page = app
+        .http
+        .get(app.url(&format!("/webhooks/meta/deletion/{code}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("completed"));
-    let unknown = app.http.get(app.url("/webhooks/meta/deletion/000000000000000000000000")).send().await.unwrap();
+    let unknown = app
+        .http
+        .get(app.url("/webhooks/meta/deletion/000000000000000000000000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 404);
 }

@@ -19,7 +19,11 @@ fn the_committed_document_matches_the_code() {
     );
     let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/tenants", "/api/v1/tenants/{tenant_id}/posts", "/api/v1/webhook-endpoints"] {
+    for path in [
+        "/api/v1/tenants",
+        "/api/v1/tenants/{tenant_id}/posts",
+        "/api/v1/webhook-endpoints",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }
 }
@@ -27,9 +31,15 @@ fn the_committed_document_matches_the_code() {
 #[actix_rt::test]
 async fn the_server_serves_the_document() {
     let app = api_support::spawn().await;
-    let resp = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let resp = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let served: serde_json::Value = resp.json().await.unwrap();
-    let generated: serde_json::Value = serde_json::from_str(&herald_web::api::openapi::document()).unwrap();
+    let generated: serde_json::Value =
+        serde_json::from_str(&herald_web::api::openapi::document()).unwrap();
     assert_eq!(served, generated);
 }

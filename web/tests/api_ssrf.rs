@@ -87,7 +87,11 @@ fn the_table_of_urls_is_refused_without_dns_or_connection() {
 fn public_urls_pass_the_literal_check() {
     // Checked only: nothing is sent to these.
     let policy = AddressPolicy::strict();
-    for url in ["https://hooks.example.com/herald", "http://93.184.215.14:8080/x", "https://[2606:4700::1]/"] {
+    for url in [
+        "https://hooks.example.com/herald",
+        "http://93.184.215.14:8080/x",
+        "https://[2606:4700::1]/",
+    ] {
         assert!(check_url(&policy, url).is_ok(), "{url}");
     }
 }
@@ -97,8 +101,13 @@ fn table_lookup(entries: &'static [(&'static str, &'static [&'static str])]) -> 
         Box::pin(async move {
             let found = entries.iter().find(|(name, _)| *name == host);
             match found {
-                Some((_, addrs)) => Ok(addrs.iter().map(|a| a.parse::<IpAddr>().unwrap()).collect()),
-                None => Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such test name")),
+                Some((_, addrs)) => {
+                    Ok(addrs.iter().map(|a| a.parse::<IpAddr>().unwrap()).collect())
+                }
+                None => Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such test name",
+                )),
             }
         })
     })
@@ -118,7 +127,10 @@ const REFUSED_NAMES: &[(&str, &[&str])] = &[
 
 #[actix_rt::test]
 async fn names_resolving_to_refused_addresses_are_refused_in_the_resolver() {
-    let resolver = GuardedResolver::new(Arc::new(AddressPolicy::strict()), table_lookup(REFUSED_NAMES));
+    let resolver = GuardedResolver::new(
+        Arc::new(AddressPolicy::strict()),
+        table_lookup(REFUSED_NAMES),
+    );
     for (name, _) in REFUSED_NAMES {
         let result = resolver.allowed_addrs(name).await;
         assert!(result.is_err(), "{name} resolved to {result:?}");
@@ -161,19 +173,41 @@ const OK: &str = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\
 async fn loopback_in_every_notation_is_refused_and_never_connected() {
     let (port, count) = counting_listener(OK);
     const NAMES: &[(&str, &[&str])] = &[("localhost", &["127.0.0.1"])];
-    let client =
-        OutboundClient::with_lookup(AddressPolicy::strict(), Duration::from_secs(2), table_lookup(NAMES))
-            .unwrap();
-    for host in ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "017700000001", "[::ffff:127.0.0.1]", "localhost"] {
+    let client = OutboundClient::with_lookup(
+        AddressPolicy::strict(),
+        Duration::from_secs(2),
+        table_lookup(NAMES),
+    )
+    .unwrap();
+    for host in [
+        "127.0.0.1",
+        "127.1",
+        "2130706433",
+        "0x7f000001",
+        "017700000001",
+        "[::ffff:127.0.0.1]",
+        "localhost",
+    ] {
         let url = format!("http://{host}:{port}/hook");
         let result = client.post(&url, &[], b"{}".to_vec()).await;
-        assert!(matches!(result, Err(OutboundError::Blocked(_))), "{url}: {result:?}");
+        assert!(
+            matches!(result, Err(OutboundError::Blocked(_))),
+            "{url}: {result:?}"
+        );
     }
-    assert_eq!(count.load(Ordering::SeqCst), 0, "a refused URL reached the listener");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        0,
+        "a refused URL reached the listener"
+    );
 
     // The same listener is reachable once loopback is allow-listed: the test can fail.
-    let allowed = OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
-    let (status, _, body) = allowed.post(&format!("http://127.0.0.1:{port}/"), &[], vec![]).await.unwrap();
+    let allowed =
+        OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
+    let (status, _, body) = allowed
+        .post(&format!("http://127.0.0.1:{port}/"), &[], vec![])
+        .await
+        .unwrap();
     assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
@@ -199,7 +233,10 @@ async fn rebinding_is_caught_at_connection_time() {
     let again = client.post(&url, &[], vec![]).await;
     assert!(matches!(again, Err(OutboundError::Blocked(_))), "{again:?}");
     assert_eq!(count.load(Ordering::SeqCst), 1);
-    assert!(calls.load(Ordering::SeqCst) >= 2, "the resolver was not asked again");
+    assert!(
+        calls.load(Ordering::SeqCst) >= 2,
+        "the resolver was not asked again"
+    );
 }
 
 #[actix_rt::test]
@@ -212,20 +249,33 @@ async fn redirects_are_not_followed() {
         .into_boxed_str(),
     );
     let (port, _) = counting_listener(redirect);
-    let client = OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
-    let (status, _, _) = client.post(&format!("http://127.0.0.1:{port}/"), &[], vec![]).await.unwrap();
+    let client =
+        OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
+    let (status, _, _) = client
+        .post(&format!("http://127.0.0.1:{port}/"), &[], vec![])
+        .await
+        .unwrap();
     assert_eq!(status, 302);
-    assert_eq!(target_count.load(Ordering::SeqCst), 0, "the redirect was followed");
-    let fetched = client.fetch(&format!("http://127.0.0.1:{port}/"), 1024).await;
+    assert_eq!(
+        target_count.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+    let fetched = client
+        .fetch(&format!("http://127.0.0.1:{port}/"), 1024)
+        .await;
     assert_eq!(fetched, Err(OutboundError::Status(302)));
 }
 
 #[actix_rt::test]
 async fn a_silent_server_times_out() {
     let (port, _) = counting_listener("");
-    let client = OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_millis(300)).unwrap();
+    let client =
+        OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_millis(300)).unwrap();
     let started = std::time::Instant::now();
-    let result = client.post(&format!("http://127.0.0.1:{port}/"), &[], vec![]).await;
+    let result = client
+        .post(&format!("http://127.0.0.1:{port}/"), &[], vec![])
+        .await;
     assert_eq!(result.unwrap_err(), OutboundError::Timeout);
     assert!(started.elapsed() < Duration::from_secs(3));
 }
@@ -235,7 +285,10 @@ async fn media_larger_than_the_limit_is_refused() {
     let (port, _) = counting_listener(
         "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: 10\r\nconnection: close\r\n\r\n0123456789",
     );
-    let client = OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
-    let result = client.fetch(&format!("http://127.0.0.1:{port}/a.jpg"), 5).await;
+    let client =
+        OutboundClient::new(AddressPolicy::allow_loopback(), Duration::from_secs(2)).unwrap();
+    let result = client
+        .fetch(&format!("http://127.0.0.1:{port}/a.jpg"), 5)
+        .await;
     assert_eq!(result, Err(OutboundError::TooLarge { limit: 5 }));
 }

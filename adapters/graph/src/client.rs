@@ -233,7 +233,8 @@ impl GraphClient {
                     headers.insert(name, value);
                 }
                 _ => {
-                    let detail = format!("{}: header `{raw_name}` cannot be sent", request.endpoint);
+                    let detail =
+                        format!("{}: header `{raw_name}` cannot be sent", request.endpoint);
                     return Err(transport(request, Delivery::NotSent, detail));
                 }
             }

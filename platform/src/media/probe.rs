@@ -31,7 +31,10 @@ pub fn probe(bytes: &[u8]) -> Result<MediaFacts, ProbeError> {
         // The mp4 crate is not hardened against hostile input: a panic in it must become
         // a refusal, never a crashed worker.
         return std::panic::catch_unwind(|| video(bytes)).unwrap_or_else(|_| {
-            Err(ProbeError::Damaged { kind: "video", detail: "unreadable boxes".into() })
+            Err(ProbeError::Damaged {
+                kind: "video",
+                detail: "unreadable boxes".into(),
+            })
         });
     }
     Err(ProbeError::Unsupported)
@@ -42,8 +45,10 @@ fn size_of(bytes: &[u8]) -> u64 {
 }
 
 fn image(bytes: &[u8], mime: &str, kind: &'static str) -> Result<MediaFacts, ProbeError> {
-    let size = imagesize::blob_size(bytes)
-        .map_err(|err| ProbeError::Damaged { kind, detail: err.to_string() })?;
+    let size = imagesize::blob_size(bytes).map_err(|err| ProbeError::Damaged {
+        kind,
+        detail: err.to_string(),
+    })?;
     let dimension = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     Ok(MediaFacts {
         media_type: MediaType::Image,
@@ -61,12 +66,20 @@ fn image(bytes: &[u8], mime: &str, kind: &'static str) -> Result<MediaFacts, Pro
 /// An ISO base media file starts with a box whose type is `ftyp` (or, in old QuickTime
 /// files, `moov`, `mdat`, `wide` or `free`).
 fn looks_like_iso_media(bytes: &[u8]) -> bool {
-    bytes.len() >= 12 && matches!(&bytes[4..8], b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free")
+    bytes.len() >= 12
+        && matches!(
+            &bytes[4..8],
+            b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free"
+        )
 }
 
 fn video(bytes: &[u8]) -> Result<MediaFacts, ProbeError> {
-    let damaged = |err: mp4::Error| ProbeError::Damaged { kind: "video", detail: err.to_string() };
-    let reader = mp4::Mp4Reader::read_header(Cursor::new(bytes), size_of(bytes)).map_err(damaged)?;
+    let damaged = |err: mp4::Error| ProbeError::Damaged {
+        kind: "video",
+        detail: err.to_string(),
+    };
+    let reader =
+        mp4::Mp4Reader::read_header(Cursor::new(bytes), size_of(bytes)).map_err(damaged)?;
     let quicktime = &reader.major_brand().value == b"qt  ";
 
     let mut video = None;
@@ -85,10 +98,19 @@ fn video(bytes: &[u8]) -> Result<MediaFacts, ProbeError> {
         detail: "no video track".into(),
     })?;
 
-    let duration = if reader.duration().is_zero() { track.duration() } else { reader.duration() };
+    let duration = if reader.duration().is_zero() {
+        track.duration()
+    } else {
+        reader.duration()
+    };
     Ok(MediaFacts {
         media_type: MediaType::Video,
-        mime: if quicktime { "video/quicktime" } else { "video/mp4" }.to_owned(),
+        mime: if quicktime {
+            "video/quicktime"
+        } else {
+            "video/mp4"
+        }
+        .to_owned(),
         size_bytes: size_of(bytes),
         width: u32::from(track.width()),
         height: u32::from(track.height()),

@@ -58,7 +58,9 @@ impl MediaUrlSigner {
         if expires <= now.timestamp() {
             return false;
         }
-        let Ok(given) = hex::decode(sig) else { return false };
+        let Ok(given) = hex::decode(sig) else {
+            return false;
+        };
         let expected = self.mac(media, expires);
         given.len() == expected.len() && bool::from(given.ct_eq(&expected))
     }
@@ -81,7 +83,12 @@ mod tests {
         assert!(!signer.verify(MediaId::new(), expires.timestamp(), &sig, now));
         assert!(!signer.verify(media, expires.timestamp() + 1, &sig, now));
         assert!(!signer.verify(media, expires.timestamp(), "zz", now));
-        assert!(!MediaUrlSigner::new(Secret::new("other")).verify(media, expires.timestamp(), &sig, now));
+        assert!(!MediaUrlSigner::new(Secret::new("other")).verify(
+            media,
+            expires.timestamp(),
+            &sig,
+            now
+        ));
         let url = signer.url("http://127.0.0.1:8080/", media, expires);
         assert!(url.starts_with(&format!("http://127.0.0.1:8080/media/{media}?expires=")));
     }

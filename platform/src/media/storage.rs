@@ -21,7 +21,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl MediaStorage {
     /// Storage under `data_dir/media` (created on first write).
     pub fn new(data_dir: &Path) -> Self {
-        Self { root: data_dir.join("media") }
+        Self {
+            root: data_dir.join("media"),
+        }
     }
 
     /// Where the file with this hash lives; `None` for anything that is not a hash, so a
@@ -40,7 +42,9 @@ impl MediaStorage {
             return Ok(hash);
         }
         std::fs::create_dir_all(&self.root)?;
-        let temp = self.root.join(format!(".{hash}.{}.tmp", uuid::Uuid::new_v4().simple()));
+        let temp = self
+            .root
+            .join(format!(".{hash}.{}.tmp", uuid::Uuid::new_v4().simple()));
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -70,7 +74,10 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, sha256_hex(b"hello"));
         assert_eq!(storage.read(&a).unwrap(), b"hello");
-        assert_eq!(std::fs::read_dir(dir.path().join("media")).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("media")).unwrap().count(),
+            1
+        );
         assert!(storage.path_of("../../etc/passwd").is_none());
         assert!(storage.read("nope").is_err());
     }

@@ -59,7 +59,6 @@ struct Row {
     updated_at: i64,
 }
 
-
 fn record(row: Row) -> StoreResult<PostRecord> {
     Ok(PostRecord {
         id: PostId::from_db(&row.id).map_err(|e| StoreError::corrupt("posts.id", e))?,

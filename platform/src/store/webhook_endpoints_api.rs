@@ -48,12 +48,12 @@ struct Row {
     updated_at: i64,
 }
 
-
 fn record(row: Row) -> StoreResult<EndpointRecord> {
     let corrupt = |c: &'static str| move |e| StoreError::corrupt(c, e);
     Ok(EndpointRecord {
         id: WebhookEndpointId::from_db(&row.id).map_err(corrupt("webhook_endpoints.id"))?,
-        agency_id: AgencyId::from_db(&row.agency_id).map_err(corrupt("webhook_endpoints.agency_id"))?,
+        agency_id: AgencyId::from_db(&row.agency_id)
+            .map_err(corrupt("webhook_endpoints.agency_id"))?,
         tenant_id: row
             .tenant_id
             .as_deref()

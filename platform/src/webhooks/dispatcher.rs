@@ -68,7 +68,11 @@ impl Dispatcher {
         for result in results {
             delivered += usize::from(result?);
         }
-        Ok(RoundReport { events_dispatched, attempts, delivered })
+        Ok(RoundReport {
+            events_dispatched,
+            attempts,
+            delivered,
+        })
     }
 
     /// Makes one attempt and records it; true when delivered.
@@ -86,7 +90,10 @@ impl Dispatcher {
             Ok(secrets) => self.send(&due, &secrets, started_at).await,
             Err(problem) => {
                 tracing::error!(error = %problem, "cannot open the endpoint's signing secret");
-                let log = AttemptLog { error: Some(problem), ..AttemptLog::default() };
+                let log = AttemptLog {
+                    error: Some(problem),
+                    ..AttemptLog::default()
+                };
                 let decision = rules::decide(
                     &Err(super::TransportError::Other("secret".into())),
                     u32::try_from(due.attempt).unwrap_or(u32::MAX),
@@ -116,7 +123,11 @@ impl Dispatcher {
         let timestamp = now.timestamp();
         let data: serde_json::Value = serde_json::from_str(&due.event.payload)
             .unwrap_or_else(|_| serde_json::Value::String(due.event.payload.clone()));
-        let body = envelope(&due.event.event_type, from_millis(due.event.created_at), &data);
+        let body = envelope(
+            &due.event.event_type,
+            from_millis(due.event.created_at),
+            &data,
+        );
         let request = WebhookRequest {
             url: due.endpoint.url.clone(),
             headers: vec![
@@ -124,7 +135,10 @@ impl Dispatcher {
                 ("user-agent".into(), "Herald-Webhooks/1".into()),
                 ("webhook-id".into(), message_id.clone()),
                 ("webhook-timestamp".into(), timestamp.to_string()),
-                ("webhook-signature".into(), signature_header(secrets, &message_id, timestamp, &body)),
+                (
+                    "webhook-signature".into(),
+                    signature_header(secrets, &message_id, timestamp, &body),
+                ),
             ],
             body,
         };
@@ -143,7 +157,11 @@ impl Dispatcher {
                 response_start: Some(rules::response_start(&answer.body_start)),
                 error: None,
             },
-            Err(err) => AttemptLog { latency_ms, error: Some(err.to_string()), ..AttemptLog::default() },
+            Err(err) => AttemptLog {
+                latency_ms,
+                error: Some(err.to_string()),
+                ..AttemptLog::default()
+            },
         };
         tracing::info!(
             http.status = log.http_status,
@@ -163,13 +181,17 @@ impl Dispatcher {
         let scope = endpoint.secret_scope();
         let open = |column: SecretColumn, sealed: &str| -> Result<SigningSecret, String> {
             let binding = Binding::new(column, scope, endpoint.id.as_str());
-            let clear = self.keyring.open(&binding, sealed).map_err(|e| e.to_string())?;
+            let clear = self
+                .keyring
+                .open(&binding, sealed)
+                .map_err(|e| e.to_string())?;
             SigningSecret::parse(clear.expose()).map_err(|e| e.to_string())
         };
 
         let mut secrets = vec![open(SecretColumn::WebhookSecret, &endpoint.secret)?];
-        let previous_active =
-            endpoint.previous_secret_expires_at.is_some_and(|at| from_millis(at) > now);
+        let previous_active = endpoint
+            .previous_secret_expires_at
+            .is_some_and(|at| from_millis(at) > now);
         if let (Some(sealed), true) = (&endpoint.previous_secret, previous_active) {
             secrets.push(open(SecretColumn::WebhookPreviousSecret, sealed)?);
         }
@@ -184,7 +206,9 @@ impl Dispatcher {
             Decision::GiveUp => WebhookOutcome::Failed,
             Decision::DisableEndpoint(_) => WebhookOutcome::Disabled,
         };
-        let lag = (now - from_millis(event_created_ms)).to_std().unwrap_or_default();
+        let lag = (now - from_millis(event_created_ms))
+            .to_std()
+            .unwrap_or_default();
         metrics.webhook_delivery(outcome, lag);
     }
 }
@@ -205,7 +229,10 @@ pub struct WebhookDispatcher {
 
 impl WebhookDispatcher {
     pub fn new(dispatcher: Dispatcher) -> Self {
-        Self { dispatcher: Arc::new(dispatcher), busy: Arc::new(AtomicBool::new(false)) }
+        Self {
+            dispatcher: Arc::new(dispatcher),
+            busy: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 

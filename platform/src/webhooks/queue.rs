@@ -167,7 +167,10 @@ fn endpoints_for(conn: &mut DbConnection, event: &EventRow) -> StoreResult<Vec<E
     Ok(candidates
         .into_iter()
         .filter(|e| e.tenant_id.is_none() || e.tenant_id == event.tenant_id)
-        .filter(|e| e.subscribed().is_some_and(|list| subscribes(&list, &event.event_type)))
+        .filter(|e| {
+            e.subscribed()
+                .is_some_and(|list| subscribes(&list, &event.event_type))
+        })
         .collect())
 }
 
@@ -221,7 +224,12 @@ pub fn claim_due(
             abandon(conn, &id)?;
             continue;
         }
-        claimed.push(DueDelivery { id, attempt, endpoint, event });
+        claimed.push(DueDelivery {
+            id,
+            attempt,
+            endpoint,
+            event,
+        });
     }
     Ok(claimed)
 }
@@ -258,16 +266,23 @@ pub fn record(
             ))
             .execute(conn)?;
 
-        let failing = failing_since_after(delivered, due.endpoint.failing_since.map(from_millis), now);
+        let failing =
+            failing_since_after(delivered, due.endpoint.failing_since.map(from_millis), now);
         diesel::update(webhook_endpoints::table.find(&due.endpoint.id))
             .set(webhook_endpoints::failing_since.eq(failing.map(to_millis)))
             .execute(conn)?;
 
         match decision {
             Decision::Delivered | Decision::GiveUp => Ok(()),
-            Decision::RetryAt(at) => {
-                enqueue(conn, &due.endpoint, &due.event.id, due.attempt + 1, *at, now).map(|_| ())
-            }
+            Decision::RetryAt(at) => enqueue(
+                conn,
+                &due.endpoint,
+                &due.event.id,
+                due.attempt + 1,
+                *at,
+                now,
+            )
+            .map(|_| ()),
             Decision::DisableEndpoint(reason) => {
                 disable_endpoint(conn, &due.endpoint, reason.as_str(), now)
             }
@@ -309,7 +324,14 @@ pub fn disable_endpoint(
         "url": endpoint.url,
         "reason": reason,
     });
-    insert_event(conn, &endpoint.agency_id, None, EventType::EndpointDisabled, &payload, now)?;
+    insert_event(
+        conn,
+        &endpoint.agency_id,
+        None,
+        EventType::EndpointDisabled,
+        &payload,
+        now,
+    )?;
     Ok(())
 }
 

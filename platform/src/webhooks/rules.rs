@@ -66,7 +66,10 @@ pub fn decide(
         Ok(answer) if answer.status == 410 => {
             return Decision::DisableEndpoint(DisableReason::Gone)
         }
-        Ok(answer) => answer.retry_after.as_deref().and_then(|v| schedule::parse_retry_after(v, now)),
+        Ok(answer) => answer
+            .retry_after
+            .as_deref()
+            .and_then(|v| schedule::parse_retry_after(v, now)),
         Err(_) => None,
     };
 
@@ -113,7 +116,10 @@ mod tests {
     #[test]
     fn success_gone_and_redirects() {
         let now = Utc::now();
-        assert_eq!(decide(&answer(204, None), 1, None, now, 0.0), Decision::Delivered);
+        assert_eq!(
+            decide(&answer(204, None), 1, None, now, 0.0),
+            Decision::Delivered
+        );
         assert_eq!(
             decide(&answer(410, None), 3, None, now, 0.0),
             Decision::DisableEndpoint(DisableReason::Gone)
@@ -153,7 +159,10 @@ mod tests {
             Decision::DisableEndpoint(DisableReason::FailingTooLong)
         );
         let since = now - Duration::days(4);
-        assert!(matches!(decide(&answer(500, None), 2, Some(since), now, 0.0), Decision::RetryAt(_)));
+        assert!(matches!(
+            decide(&answer(500, None), 2, Some(since), now, 0.0),
+            Decision::RetryAt(_)
+        ));
         assert_eq!(failing_since_after(true, Some(since), now), None);
         assert_eq!(failing_since_after(false, Some(since), now), Some(since));
         assert_eq!(failing_since_after(false, None, now), Some(now));

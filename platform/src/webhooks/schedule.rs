@@ -23,7 +23,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::hours(24);
 /// The delay before `attempt` (1-based) without jitter; `None` past the last attempt.
 pub fn base_delay(attempt: u32) -> Option<Duration> {
     let index = usize::try_from(attempt.checked_sub(1)?).ok()?;
-    SCHEDULE_SECS.get(index).map(|secs| Duration::seconds(*secs))
+    SCHEDULE_SECS
+        .get(index)
+        .map(|secs| Duration::seconds(*secs))
 }
 
 /// Applies a jitter factor in `-1.0..=1.0` (scaled to ±[`JITTER_PER_MILLE`]).
@@ -43,7 +45,9 @@ pub fn next_attempt_at(
     jitter: f64,
 ) -> Option<DateTime<Utc>> {
     let scheduled = jittered(base_delay(next_attempt)?, jitter);
-    let asked = retry_after.map(|d| d.min(MAX_RETRY_AFTER)).unwrap_or(Duration::zero());
+    let asked = retry_after
+        .map(|d| d.min(MAX_RETRY_AFTER))
+        .unwrap_or(Duration::zero());
     Some(now + scheduled.max(asked))
 }
 
@@ -58,7 +62,9 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u32>() {
         return Some(Duration::seconds(i64::from(secs)));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((at - now).max(Duration::zero()))
 }
 
@@ -68,8 +74,9 @@ mod tests {
 
     #[test]
     fn the_schedule_is_the_documented_one() {
-        let delays: Vec<i64> =
-            (1..=MAX_ATTEMPTS).map(|a| base_delay(a).unwrap().num_seconds()).collect();
+        let delays: Vec<i64> = (1..=MAX_ATTEMPTS)
+            .map(|a| base_delay(a).unwrap().num_seconds())
+            .collect();
         assert_eq!(delays, [0, 5, 300, 1800, 7200, 18000, 36000, 36000]);
         assert_eq!(base_delay(0), None);
         assert_eq!(base_delay(9), None);
@@ -84,7 +91,10 @@ mod tests {
                 let at = next_attempt_at(now, attempt, None, factor).unwrap();
                 let delay = (at - now).num_milliseconds() as f64;
                 let base_ms = base.num_milliseconds() as f64;
-                assert!(delay >= base_ms * 0.9 && delay <= base_ms * 1.1, "{attempt} {factor}");
+                assert!(
+                    delay >= base_ms * 0.9 && delay <= base_ms * 1.1,
+                    "{attempt} {factor}"
+                );
             }
         }
         assert_eq!(next_attempt_at(now, MAX_ATTEMPTS + 1, None, 0.0), None);
@@ -103,7 +113,9 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
-        let now = DateTime::parse_from_rfc2822("Wed, 21 Oct 2015 07:28:00 GMT").unwrap().to_utc();
+        let now = DateTime::parse_from_rfc2822("Wed, 21 Oct 2015 07:28:00 GMT")
+            .unwrap()
+            .to_utc();
         assert_eq!(parse_retry_after("30", now), Some(Duration::seconds(30)));
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:29:00 GMT", now),

@@ -52,7 +52,10 @@ impl SigningSecret {
         if !(24..=64).contains(&key.len()) {
             return Err(BadSecret);
         }
-        Ok(Self { text: Secret::new(text), key })
+        Ok(Self {
+            text: Secret::new(text),
+            key,
+        })
     }
 
     /// The `whsec_…` text: shown to the agency once, and stored through the vault.
@@ -80,12 +83,15 @@ impl SigningSecret {
     /// the message by this secret. Comparison is constant-time.
     pub fn verify(&self, header: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> bool {
         let expected = self.mac(msg_id, timestamp, body);
-        header.split(' ').filter_map(|part| part.strip_prefix("v1,")).any(|encoded| {
-            STANDARD.decode(encoded).is_ok_and(|given| {
-                use subtle::ConstantTimeEq;
-                given.len() == expected.len() && bool::from(given.ct_eq(&expected))
+        header
+            .split(' ')
+            .filter_map(|part| part.strip_prefix("v1,"))
+            .any(|encoded| {
+                STANDARD.decode(encoded).is_ok_and(|given| {
+                    use subtle::ConstantTimeEq;
+                    given.len() == expected.len() && bool::from(given.ct_eq(&expected))
+                })
             })
-        })
     }
 }
 

@@ -13,7 +13,9 @@ use herald_platform::ids::{AgencyId, TenantId, WebhookEndpointId};
 use herald_platform::media::{MediaStorage, MediaUrlSigner};
 use herald_platform::publish::Limits;
 use herald_platform::secret::Secret;
-use herald_platform::store::webhook_endpoints_api::{self, DeliveryRecord, EndpointRecord, EndpointScope};
+use herald_platform::store::webhook_endpoints_api::{
+    self, DeliveryRecord, EndpointRecord, EndpointScope,
+};
 use herald_platform::store::{tenants_api, Store};
 use herald_platform::vault::Keyring;
 use herald_platform::webhooks::{queue, Dispatcher, EventType};
@@ -35,7 +37,8 @@ pub struct Env {
 /// tenant, and a dispatcher whose attempts time out after `timeout`.
 pub fn env_on(database_url: Option<String>, timeout: Duration) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("herald.db").display()));
+    let url = database_url
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("herald.db").display()));
     let store = Store::open(&url).unwrap();
     store.migrate().unwrap();
     let clock = OffsetClock::default();
@@ -56,13 +59,28 @@ pub fn env_on(database_url: Option<String>, timeout: Duration) -> Env {
         wake_engine: no_wake(),
         wake_dispatcher: no_wake(),
     });
-    let dispatcher = Dispatcher { store: store.clone(), keyring, transport: Arc::new(outbound), clock: shared, metrics: None };
+    let dispatcher = Dispatcher {
+        store: store.clone(),
+        keyring,
+        transport: Arc::new(outbound),
+        clock: shared,
+        metrics: None,
+    };
 
     let now = clock_now(&clock);
     let mut conn = store.conn().unwrap();
     let agency = tenants_api::insert_agency(&mut conn, "Agency", "UTC", now).unwrap();
-    let tenant = tenants_api::insert_tenant(&mut conn, agency, "Client", now).unwrap().id;
-    Env { services, dispatcher, clock, agency, tenant, _dir: dir }
+    let tenant = tenants_api::insert_tenant(&mut conn, agency, "Client", now)
+        .unwrap()
+        .id;
+    Env {
+        services,
+        dispatcher,
+        clock,
+        agency,
+        tenant,
+        _dir: dir,
+    }
 }
 
 pub fn env(timeout: Duration) -> Env {
@@ -80,11 +98,17 @@ impl Env {
     }
 
     pub fn scope(&self) -> EndpointScope {
-        EndpointScope { agency: self.agency, tenant: Some(self.tenant) }
+        EndpointScope {
+            agency: self.agency,
+            tenant: Some(self.tenant),
+        }
     }
 
     pub fn endpoint(&self, url: &str) -> EndpointWithSecret {
-        let input = EndpointInput { url: Some(url.to_owned()), ..EndpointInput::default() };
+        let input = EndpointInput {
+            url: Some(url.to_owned()),
+            ..EndpointInput::default()
+        };
         webhook_endpoints::create_endpoint(&self.services, self.scope(), input).unwrap()
     }
 
@@ -92,9 +116,16 @@ impl Env {
     pub fn event(&self, event_type: EventType, data: serde_json::Value) -> String {
         let mut conn = self.services.store.conn().unwrap();
         let tenant = self.tenant.to_db();
-        queue::insert_event(&mut conn, &self.agency.to_db(), Some(&tenant), event_type, &data, self.now())
-            .unwrap()
-            .to_string()
+        queue::insert_event(
+            &mut conn,
+            &self.agency.to_db(),
+            Some(&tenant),
+            event_type,
+            &data,
+            self.now(),
+        )
+        .unwrap()
+        .to_string()
     }
 
     pub async fn round(&self) -> herald_platform::webhooks::RoundReport {
@@ -104,7 +135,14 @@ impl Env {
     /// The endpoint's deliveries, oldest first.
     pub fn deliveries(&self, endpoint: WebhookEndpointId) -> Vec<DeliveryRecord> {
         let mut conn = self.services.store.conn().unwrap();
-        let mut list = webhook_endpoints_api::list_deliveries(&mut conn, self.scope(), Some(endpoint), None, 1000).unwrap();
+        let mut list = webhook_endpoints_api::list_deliveries(
+            &mut conn,
+            self.scope(),
+            Some(endpoint),
+            None,
+            1000,
+        )
+        .unwrap();
         list.reverse();
         list
     }
@@ -115,8 +153,14 @@ impl Env {
     }
 
     /// The pending attempt's due time, if any.
-    pub fn pending_due(&self, endpoint: WebhookEndpointId) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.deliveries(endpoint).into_iter().find(|d| d.status == "pending").and_then(|d| d.next_attempt_at)
+    pub fn pending_due(
+        &self,
+        endpoint: WebhookEndpointId,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.deliveries(endpoint)
+            .into_iter()
+            .find(|d| d.status == "pending")
+            .and_then(|d| d.next_attempt_at)
     }
 
     /// Moves the clock to `at` (plus a millisecond).
@@ -165,14 +209,19 @@ impl Receiver {
         let script = Arc::new(Mutex::new(Script::default()));
         let data = web::Data::from(script.clone());
         let server = actix_web::HttpServer::new(move || {
-            actix_web::App::new().app_data(data.clone()).default_service(web::to(answer))
+            actix_web::App::new()
+                .app_data(data.clone())
+                .default_service(web::to(answer))
         })
         .workers(1)
         .bind("127.0.0.1:0")
         .unwrap();
         let addr = server.addrs()[0];
         actix_web::rt::spawn(server.run());
-        Receiver { base: format!("http://{addr}"), script }
+        Receiver {
+            base: format!("http://{addr}"),
+            script,
+        }
     }
 
     pub fn then(&self, answer: Answer) -> &Self {
@@ -190,7 +239,11 @@ impl Receiver {
     }
 }
 
-async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Mutex<Script>>) -> HttpResponse {
+async fn answer(
+    req: HttpRequest,
+    body: web::Bytes,
+    script: web::Data<Mutex<Script>>,
+) -> HttpResponse {
     let next = {
         let mut script = script.lock().unwrap();
         script.seen.push(Seen {
@@ -202,17 +255,25 @@ async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Mutex<Scri
                 .collect(),
             body: String::from_utf8_lossy(&body).into_owned(),
         });
-        script.answers.pop_front().or_else(|| script.default.clone()).unwrap_or(Answer::Status(200))
+        script
+            .answers
+            .pop_front()
+            .or_else(|| script.default.clone())
+            .unwrap_or(Answer::Status(200))
     };
     match next {
-        Answer::Status(code) => HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
-            .body(format!("answered {code}")),
+        Answer::Status(code) => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
+                .body(format!("answered {code}"))
+        }
         Answer::StatusWithRetryAfter(code, after) => {
             HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap())
                 .insert_header(("retry-after", after))
                 .body("slow down")
         }
-        Answer::RedirectTo(to) => HttpResponse::Found().insert_header(("location", to)).finish(),
+        Answer::RedirectTo(to) => HttpResponse::Found()
+            .insert_header(("location", to))
+            .finish(),
         Answer::Slow(wait) => {
             actix_web::rt::time::sleep(wait).await;
             HttpResponse::Ok().body("late")

@@ -16,9 +16,15 @@ use crate::services::{api_keys, Caller};
 pub struct ApiCaller(pub Caller);
 
 fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, key) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| key.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| key.trim().to_owned())
 }
 
 impl FromRequest for ApiCaller {
@@ -31,7 +37,9 @@ impl FromRequest for ApiCaller {
         Box::pin(async move {
             let services = services?;
             let Some(key) = key else {
-                return Err(ApiError::unauthorized("send an API key as `Authorization: Bearer <key>`"));
+                return Err(ApiError::unauthorized(
+                    "send an API key as `Authorization: Bearer <key>`",
+                ));
             };
             let caller = web::block(move || api_keys::authenticate(&services, &key)).await??;
             caller

@@ -20,8 +20,14 @@ impl Fields {
         }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => Ok(Self { map }),
-            Ok(_) => Err(ApiError::bad_request(None, "the body must be a JSON object")),
-            Err(err) => Err(ApiError::bad_request(None, format!("the body is not valid JSON: {err}"))),
+            Ok(_) => Err(ApiError::bad_request(
+                None,
+                "the body must be a JSON object",
+            )),
+            Err(err) => Err(ApiError::bad_request(
+                None,
+                format!("the body is not valid JSON: {err}"),
+            )),
         }
     }
 
@@ -49,7 +55,8 @@ impl Fields {
     }
 
     pub fn required_str(&self, name: &str) -> Result<String, ApiError> {
-        self.optional_str(name)?.ok_or_else(|| ApiError::invalid(name, "is required"))
+        self.optional_str(name)?
+            .ok_or_else(|| ApiError::invalid(name, "is required"))
     }
 
     pub fn optional_bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
@@ -68,7 +75,10 @@ impl Fields {
                 .enumerate()
                 .map(|(i, v)| match v {
                     Value::String(s) => Ok(s.clone()),
-                    _ => Err(ApiError::invalid(format!("{name}[{i}]"), "must be a string")),
+                    _ => Err(ApiError::invalid(
+                        format!("{name}[{i}]"),
+                        "must be a string",
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
@@ -92,7 +102,8 @@ pub fn parse_as<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ApiE
 where
     T::Err: std::fmt::Display,
 {
-    text.parse().map_err(|err: T::Err| ApiError::invalid(field, err.to_string()))
+    text.parse()
+        .map_err(|err: T::Err| ApiError::invalid(field, err.to_string()))
 }
 
 #[cfg(test)]
@@ -103,12 +114,31 @@ mod tests {
     #[test]
     fn mistakes_name_their_field() {
         let f = Fields::parse(br#"{"name": 5, "extra": true, "list": ["a", 1]}"#).unwrap();
-        assert_eq!(f.required_str("name").unwrap_err().field.as_deref(), Some("name"));
-        assert_eq!(f.required_str("missing").unwrap_err().field.as_deref(), Some("missing"));
-        assert_eq!(f.deny_unknown(&["name", "list"]).unwrap_err().field.as_deref(), Some("extra"));
-        assert_eq!(f.optional_str_list("list").unwrap_err().field.as_deref(), Some("list[1]"));
+        assert_eq!(
+            f.required_str("name").unwrap_err().field.as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            f.required_str("missing").unwrap_err().field.as_deref(),
+            Some("missing")
+        );
+        assert_eq!(
+            f.deny_unknown(&["name", "list"])
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("extra")
+        );
+        assert_eq!(
+            f.optional_str_list("list").unwrap_err().field.as_deref(),
+            Some("list[1]")
+        );
         assert!(Fields::parse(b"[1]").is_err());
-        assert!(Fields::parse(b"").unwrap().optional_str("x").unwrap().is_none());
+        assert!(Fields::parse(b"")
+            .unwrap()
+            .optional_str("x")
+            .unwrap()
+            .is_none());
     }
 
     proptest! {

@@ -25,18 +25,28 @@ async fn scope(req: &HttpRequest, caller: Caller) -> Result<EndpointScope, ApiEr
     match req.match_info().get("tenant_id") {
         Some(text) => {
             let tenant: TenantId = path_id("tenant", "tenant_id", text)?;
-            run(req, move |s| Ok(caller.tenant(&mut *s.conn()?, tenant)?)).await?;
-            Ok(EndpointScope { agency: caller.agency, tenant: Some(tenant) })
+            run(req, move |s| caller.tenant(&mut *s.conn()?, tenant)).await?;
+            Ok(EndpointScope {
+                agency: caller.agency,
+                tenant: Some(tenant),
+            })
         }
         None => {
             caller.require_agency_wide().map_err(ApiError::from)?;
-            Ok(EndpointScope { agency: caller.agency, tenant: None })
+            Ok(EndpointScope {
+                agency: caller.agency,
+                tenant: None,
+            })
         }
     }
 }
 
 fn endpoint_id(req: &HttpRequest) -> Result<WebhookEndpointId, ApiError> {
-    path_id("webhook endpoint", "endpoint_id", req.match_info().get("endpoint_id").unwrap_or(""))
+    path_id(
+        "webhook endpoint",
+        "endpoint_id",
+        req.match_info().get("endpoint_id").unwrap_or(""),
+    )
 }
 
 fn read_input(body: &[u8]) -> Result<EndpointInput, ApiError> {
@@ -59,14 +69,21 @@ fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
     params(("tenant_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = EndpointInputBody,
     responses((status = 201, body = EndpointView), (status = 422, body = ErrorBody)), security(("api_key" = [])))]
-pub async fn create(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         let input = read_input(&body)?;
         let scope = scope(&req, caller).await?;
         let made = run(&req, move |s| service::create_endpoint(s, scope, input)).await?;
         let secret = made.secret.expose().to_owned();
-        Ok((StatusCode::CREATED, json(EndpointView::new(made.endpoint, Some(secret)))))
+        Ok((
+            StatusCode::CREATED,
+            json(EndpointView::new(made.endpoint, Some(secret))),
+        ))
     })
     .await
 }
@@ -75,12 +92,24 @@ pub async fn create(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Re
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/webhook-endpoints", tag = "webhooks",
     params(("tenant_id" = String, Path), PageQuery),
     responses((status = 200, body = Paged<EndpointView>)), security(("api_key" = [])))]
-pub async fn list(req: HttpRequest, caller: ApiCaller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    req: HttpRequest,
+    caller: ApiCaller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let scope = scope(&req, caller.0).await?;
     let page = query.page()?;
     let (after, limit) = (page.after.clone(), page.limit);
-    let rows = run(&req, move |s| service::list_endpoints(s, scope, after.as_deref(), limit + 1)).await?;
-    Ok(HttpResponse::Ok().json(Paged::from_rows(rows, page.limit, |e| e.id.to_db(), |e| EndpointView::new(e, None))))
+    let rows = run(&req, move |s| {
+        service::list_endpoints(s, scope, after.as_deref(), limit + 1)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paged::from_rows(
+        rows,
+        page.limit,
+        |e| e.id.to_db(),
+        |e| EndpointView::new(e, None),
+    )))
 }
 
 /// One endpoint.
@@ -100,7 +129,11 @@ pub async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, Ap
     request_body = EndpointInputBody,
     responses((status = 200, body = EndpointView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn update(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let scope = scope(&req, caller.0).await?;
     let id = endpoint_id(&req)?;
     let input = read_input(&body)?;
@@ -123,7 +156,11 @@ pub async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse,
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/webhook-endpoints/{endpoint_id}/rotate-secret", tag = "webhooks",
     params(("tenant_id" = String, Path), ("endpoint_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = EndpointView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-pub async fn rotate(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn rotate(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         Fields::parse(&body)?.deny_unknown(&[])?;
@@ -131,7 +168,10 @@ pub async fn rotate(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Re
         let id = endpoint_id(&req)?;
         let made = run(&req, move |s| service::rotate_secret(s, scope, id)).await?;
         let secret = made.secret.expose().to_owned();
-        Ok((StatusCode::OK, json(EndpointView::new(made.endpoint, Some(secret)))))
+        Ok((
+            StatusCode::OK,
+            json(EndpointView::new(made.endpoint, Some(secret))),
+        ))
     })
     .await
 }
@@ -140,14 +180,23 @@ pub async fn rotate(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Re
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/webhook-endpoints/{endpoint_id}/test", tag = "webhooks",
     params(("tenant_id" = String, Path), ("endpoint_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 202, body = AcceptedView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-pub async fn test(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn test(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         Fields::parse(&body)?.deny_unknown(&[])?;
         let scope = scope(&req, caller).await?;
         let id = endpoint_id(&req)?;
         let event = run(&req, move |s| service::send_test_event(s, scope, id)).await?;
-        Ok((StatusCode::ACCEPTED, json(AcceptedView { id: event.to_string() })))
+        Ok((
+            StatusCode::ACCEPTED,
+            json(AcceptedView {
+                id: event.to_string(),
+            }),
+        ))
     })
     .await
 }
@@ -174,16 +223,27 @@ pub async fn deliveries(
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope(&req, caller.0).await?;
     let q = query.into_inner();
-    let page = PageQuery { limit: q.limit, cursor: q.cursor.clone() }.page()?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
     let endpoint = q
         .endpoint_id
         .as_deref()
         .map(|e| parse_as::<WebhookEndpointId>("endpoint_id", e))
         .transpose()?;
     let (after, limit) = (page.after.clone(), page.limit);
-    let rows =
-        run(&req, move |s| service::list_deliveries(s, scope, endpoint, after.as_deref(), limit + 1)).await?;
-    Ok(HttpResponse::Ok().json(Paged::from_rows(rows, page.limit, |d| d.id.to_db(), DeliveryView::from)))
+    let rows = run(&req, move |s| {
+        service::list_deliveries(s, scope, endpoint, after.as_deref(), limit + 1)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paged::from_rows(
+        rows,
+        page.limit,
+        |d| d.id.to_db(),
+        DeliveryView::from,
+    )))
 }
 
 /// Sends a delivery's event again, as a new first attempt with the same event id.
@@ -191,15 +251,27 @@ pub async fn deliveries(
     params(("tenant_id" = String, Path), ("delivery_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 202, body = AcceptedView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn redeliver(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn redeliver(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         Fields::parse(&body)?.deny_unknown(&[])?;
         let scope = scope(&req, caller).await?;
-        let id: DeliveryId =
-            path_id("delivery", "delivery_id", req.match_info().get("delivery_id").unwrap_or(""))?;
+        let id: DeliveryId = path_id(
+            "delivery",
+            "delivery_id",
+            req.match_info().get("delivery_id").unwrap_or(""),
+        )?;
         let queued = run(&req, move |s| service::redeliver(s, scope, id)).await?;
-        Ok((StatusCode::ACCEPTED, json(AcceptedView { id: queued.to_string() })))
+        Ok((
+            StatusCode::ACCEPTED,
+            json(AcceptedView {
+                id: queued.to_string(),
+            }),
+        ))
     })
     .await
 }
@@ -212,13 +284,21 @@ pub mod agency {
         params(("Idempotency-Key" = Option<String>, Header)), request_body = EndpointInputBody,
         responses((status = 201, body = EndpointView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
         security(("api_key" = [])))]
-    pub async fn create(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    pub async fn create(
+        req: HttpRequest,
+        caller: ApiCaller,
+        body: web::Bytes,
+    ) -> Result<HttpResponse, ApiError> {
         super::create(req, caller, body).await
     }
 
     #[utoipa::path(get, path = "/api/v1/webhook-endpoints", tag = "webhooks", params(PageQuery),
         responses((status = 200, body = Paged<EndpointView>)), security(("api_key" = [])))]
-    pub async fn list(req: HttpRequest, caller: ApiCaller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    pub async fn list(
+        req: HttpRequest,
+        caller: ApiCaller,
+        query: web::Query<PageQuery>,
+    ) -> Result<HttpResponse, ApiError> {
         super::list(req, caller, query).await
     }
 
@@ -232,7 +312,11 @@ pub mod agency {
     #[utoipa::path(patch, path = "/api/v1/webhook-endpoints/{endpoint_id}", tag = "webhooks",
         params(("endpoint_id" = String, Path)), request_body = EndpointInputBody,
         responses((status = 200, body = EndpointView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-    pub async fn update(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    pub async fn update(
+        req: HttpRequest,
+        caller: ApiCaller,
+        body: web::Bytes,
+    ) -> Result<HttpResponse, ApiError> {
         super::update(req, caller, body).await
     }
 
@@ -246,14 +330,22 @@ pub mod agency {
     #[utoipa::path(post, path = "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", tag = "webhooks",
         params(("endpoint_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
         responses((status = 200, body = EndpointView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-    pub async fn rotate(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    pub async fn rotate(
+        req: HttpRequest,
+        caller: ApiCaller,
+        body: web::Bytes,
+    ) -> Result<HttpResponse, ApiError> {
         super::rotate(req, caller, body).await
     }
 
     #[utoipa::path(post, path = "/api/v1/webhook-endpoints/{endpoint_id}/test", tag = "webhooks",
         params(("endpoint_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
         responses((status = 202, body = AcceptedView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-    pub async fn test(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    pub async fn test(
+        req: HttpRequest,
+        caller: ApiCaller,
+        body: web::Bytes,
+    ) -> Result<HttpResponse, ApiError> {
         super::test(req, caller, body).await
     }
 
@@ -270,7 +362,11 @@ pub mod agency {
     #[utoipa::path(post, path = "/api/v1/deliveries/{delivery_id}/redeliver", tag = "webhooks",
         params(("delivery_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
         responses((status = 202, body = AcceptedView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-    pub async fn redeliver(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    pub async fn redeliver(
+        req: HttpRequest,
+        caller: ApiCaller,
+        body: web::Bytes,
+    ) -> Result<HttpResponse, ApiError> {
         super::redeliver(req, caller, body).await
     }
 }

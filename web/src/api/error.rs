@@ -41,13 +41,24 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status.as_u16(), self.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.code,
+            self.status.as_u16(),
+            self.message
+        )
     }
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -57,7 +68,11 @@ impl ApiError {
 
     /// A missing object, or another tenant's (which must look the same).
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// A field broke a rule.
@@ -73,8 +88,7 @@ impl ApiError {
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-            .with_field("Authorization")
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message).with_field("Authorization")
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
@@ -84,7 +98,11 @@ impl ApiError {
     /// An unexpected failure: logged here with its detail, opaque to the caller.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side",
+        )
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -128,8 +146,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid { field, rule } => ApiError::invalid(field, rule),
             ServiceError::Violations(list) => {
                 let first = list.first().map(|v| v.field.clone());
-                let message = list.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ");
-                let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_post", message);
+                let message = list
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut err =
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_post", message);
                 err.field = first;
                 err
             }

@@ -26,8 +26,15 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 pub type Created = (StatusCode, serde_json::Value);
 
 fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(HEADER) else { return Ok(None) };
-    let bad = || ApiError::bad_request(Some(HEADER.into()), "must be 1 to 255 visible ASCII characters");
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::bad_request(
+            Some(HEADER.into()),
+            "must be 1 to 255 visible ASCII characters",
+        )
+    };
     let key = value.to_str().map_err(|_| bad())?.trim().to_owned();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(bad());
@@ -114,9 +121,10 @@ where
     let result = create(Some(key.clone())).await;
     let (status, value) = match &result {
         Ok((status, value)) => (*status, value.clone()),
-        Err(err) if err.status.is_client_error() => {
-            (err.status, serde_json::to_value(err.body()).unwrap_or_default())
-        }
+        Err(err) if err.status.is_client_error() => (
+            err.status,
+            serde_json::to_value(err.body()).unwrap_or_default(),
+        ),
         Err(_) => {
             let _ = web::block(move || {
                 idempotency_api::release_idempotency(&mut *services.conn()?, agency, &key)
@@ -128,8 +136,14 @@ where
     };
     let stored = stored_form(value);
     web::block(move || {
-        idempotency_api::finish_idempotency(&mut *services.conn()?, agency, &key, status.as_u16(), &stored)
-            .map_err(crate::services::ServiceError::from)
+        idempotency_api::finish_idempotency(
+            &mut *services.conn()?,
+            agency,
+            &key,
+            status.as_u16(),
+            &stored,
+        )
+        .map_err(crate::services::ServiceError::from)
     })
     .await??;
     result.map(|(s, v)| respond(s, &v))

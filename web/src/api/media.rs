@@ -35,17 +35,22 @@ pub async fn create(
         let services = services_of(&req)?;
         let record = if is_multipart(&req) {
             let bytes = multipart_file(&req, body.clone()).await?;
-            run(&req, move |s| media_service::create_media_from_bytes(s, &caller, tenant, &bytes, None))
-                .await?
+            run(&req, move |s| {
+                media_service::create_media_from_bytes(s, &caller, tenant, &bytes, None)
+            })
+            .await?
         } else {
             let fields = Fields::parse(&body)?;
             fields.deny_unknown(&["url"])?;
             let url = fields.required_str("url")?;
             // The tenant is checked before anything is fetched for it.
-            run(&req, move |s| Ok(caller.tenant(&mut *s.conn()?, tenant)?)).await?;
+            run(&req, move |s| caller.tenant(&mut *s.conn()?, tenant)).await?;
             media_service::create_media_from_url(&services, &caller, tenant, &url).await?
         };
-        Ok((StatusCode::CREATED, serde_json::to_value(MediaView::from(record)).unwrap_or_default()))
+        Ok((
+            StatusCode::CREATED,
+            serde_json::to_value(MediaView::from(record)).unwrap_or_default(),
+        ))
     })
     .await
 }
@@ -59,23 +64,27 @@ fn is_multipart(req: &HttpRequest) -> bool {
 
 /// The bytes of the `file` part of a multipart body.
 async fn multipart_file(req: &HttpRequest, body: web::Bytes) -> Result<Vec<u8>, ApiError> {
-    let stream = futures_util::stream::once(async move {
-        Ok::<_, actix_web::error::PayloadError>(body)
-    });
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
     let mut multipart = actix_multipart::Multipart::new(req.headers(), stream);
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|err| ApiError::bad_request(Some("file".into()), err.to_string()))?;
+        let mut field =
+            field.map_err(|err| ApiError::bad_request(Some("file".into()), err.to_string()))?;
         if field.name() != Some("file") {
             continue;
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|err| ApiError::bad_request(Some("file".into()), err.to_string()))?;
+            let chunk =
+                chunk.map_err(|err| ApiError::bad_request(Some("file".into()), err.to_string()))?;
             bytes.extend_from_slice(&chunk);
         }
         return Ok(bytes);
     }
-    Err(ApiError::invalid("file", "a multipart part named `file` is required"))
+    Err(ApiError::invalid(
+        "file",
+        "a multipart part named `file` is required",
+    ))
 }
 
 /// One media file of the tenant.
@@ -89,7 +98,10 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path.0)?;
     let media: MediaId = path_id("media", "media_id", &path.1)?;
-    let record = run(&req, move |s| media_service::get_media(s, &caller.0, tenant, media)).await?;
+    let record = run(&req, move |s| {
+        media_service::get_media(s, &caller.0, tenant, media)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(MediaView::from(record)))
 }
 
@@ -107,10 +119,14 @@ pub async fn serve(
     query: Option<web::Query<SignedQuery>>,
 ) -> Result<HttpResponse, ApiError> {
     let media: MediaId = path_id("media", "media_id", &path)?;
-    let Some(query) = query else { return Err(ApiError::not_found("media")) };
+    let Some(query) = query else {
+        return Err(ApiError::not_found("media"));
+    };
     let query = query.into_inner();
-    let (bytes, mime) =
-        run(&req, move |s| media_service::open_signed(s, media, query.expires, &query.sig)).await?;
+    let (bytes, mime) = run(&req, move |s| {
+        media_service::open_signed(s, media, query.expires, &query.sig)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type(mime)
         .insert_header(("cache-control", "private, max-age=3600"))

@@ -40,19 +40,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/tenants", web::get().to(tenants::list))
             .route("/tenants", web::post().to(tenants::create))
             .route("/tenants/{tenant_id}", web::get().to(tenants::get))
-            .route("/tenants/{tenant_id}/accounts", web::get().to(tenants::accounts))
-            .route("/tenants/{tenant_id}/connect-links", web::post().to(tenants::connect_link))
+            .route(
+                "/tenants/{tenant_id}/accounts",
+                web::get().to(tenants::accounts),
+            )
+            .route(
+                "/tenants/{tenant_id}/connect-links",
+                web::post().to(tenants::connect_link),
+            )
             .service(
                 web::resource("/tenants/{tenant_id}/media")
                     .app_data(web::PayloadConfig::new(media_limit))
                     .route(web::post().to(media::create)),
             )
-            .route("/tenants/{tenant_id}/media/{media_id}", web::get().to(media::get))
+            .route(
+                "/tenants/{tenant_id}/media/{media_id}",
+                web::get().to(media::get),
+            )
             .route("/tenants/{tenant_id}/posts", web::get().to(posts::list))
             .route("/tenants/{tenant_id}/posts", web::post().to(posts::create))
-            .route("/tenants/{tenant_id}/posts/{post_id}", web::get().to(posts::get))
-            .route("/tenants/{tenant_id}/posts/{post_id}/cancel", web::post().to(posts::cancel))
-            .route("/tenants/{tenant_id}/posts/{post_id}/retry", web::post().to(posts::retry))
+            .route(
+                "/tenants/{tenant_id}/posts/{post_id}",
+                web::get().to(posts::get),
+            )
+            .route(
+                "/tenants/{tenant_id}/posts/{post_id}/cancel",
+                web::post().to(posts::cancel),
+            )
+            .route(
+                "/tenants/{tenant_id}/posts/{post_id}/retry",
+                web::post().to(posts::retry),
+            )
             .configure(|c| endpoint_routes(c, "/tenants/{tenant_id}"))
             .configure(|c| endpoint_routes(c, ""))
             .default_service(web::to(unknown_route)),
@@ -64,11 +82,29 @@ fn endpoint_routes(cfg: &mut web::ServiceConfig, prefix: &str) {
     let at = |path: &str| format!("{prefix}{path}");
     cfg.route(&at("/webhook-endpoints"), web::get().to(endpoints::list))
         .route(&at("/webhook-endpoints"), web::post().to(endpoints::create))
-        .route(&at("/webhook-endpoints/{endpoint_id}"), web::get().to(endpoints::get))
-        .route(&at("/webhook-endpoints/{endpoint_id}"), web::patch().to(endpoints::update))
-        .route(&at("/webhook-endpoints/{endpoint_id}"), web::delete().to(endpoints::delete))
-        .route(&at("/webhook-endpoints/{endpoint_id}/rotate-secret"), web::post().to(endpoints::rotate))
-        .route(&at("/webhook-endpoints/{endpoint_id}/test"), web::post().to(endpoints::test))
+        .route(
+            &at("/webhook-endpoints/{endpoint_id}"),
+            web::get().to(endpoints::get),
+        )
+        .route(
+            &at("/webhook-endpoints/{endpoint_id}"),
+            web::patch().to(endpoints::update),
+        )
+        .route(
+            &at("/webhook-endpoints/{endpoint_id}"),
+            web::delete().to(endpoints::delete),
+        )
+        .route(
+            &at("/webhook-endpoints/{endpoint_id}/rotate-secret"),
+            web::post().to(endpoints::rotate),
+        )
+        .route(
+            &at("/webhook-endpoints/{endpoint_id}/test"),
+            web::post().to(endpoints::test),
+        )
         .route(&at("/deliveries"), web::get().to(endpoints::deliveries))
-        .route(&at("/deliveries/{delivery_id}/redeliver"), web::post().to(endpoints::redeliver));
+        .route(
+            &at("/deliveries/{delivery_id}/redeliver"),
+            web::post().to(endpoints::redeliver),
+        );
 }

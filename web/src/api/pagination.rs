@@ -37,7 +37,10 @@ impl PageQuery {
             Some(text) => text.trim().parse::<i64>().unwrap_or(0),
         };
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
@@ -80,8 +83,15 @@ impl<T> Paged<T> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(&stored_id(r))) } else { None };
-        Self { data: rows.into_iter().map(map).collect(), next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(&stored_id(r)))
+        } else {
+            None
+        };
+        Self {
+            data: rows.into_iter().map(map).collect(),
+            next_cursor,
+        }
     }
 }
 
@@ -91,13 +101,28 @@ mod tests {
 
     #[test]
     fn limits_and_cursors_are_checked() {
-        let q = PageQuery { limit: Some("0".into()), cursor: None };
+        let q = PageQuery {
+            limit: Some("0".into()),
+            cursor: None,
+        };
         assert_eq!(q.page().unwrap_err().field.as_deref(), Some("limit"));
-        let q = PageQuery { limit: None, cursor: Some("%%%".into()) };
+        let q = PageQuery {
+            limit: None,
+            cursor: Some("%%%".into()),
+        };
         assert_eq!(q.page().unwrap_err().field.as_deref(), Some("cursor"));
         let id = uuid::Uuid::now_v7().to_string();
-        let q = PageQuery { limit: Some("2".into()), cursor: Some(encode_cursor(&id)) };
-        assert_eq!(q.page().unwrap(), Page { limit: 2, after: Some(id) });
+        let q = PageQuery {
+            limit: Some("2".into()),
+            cursor: Some(encode_cursor(&id)),
+        };
+        assert_eq!(
+            q.page().unwrap(),
+            Page {
+                limit: 2,
+                after: Some(id)
+            }
+        );
     }
 
     #[test]

@@ -18,7 +18,14 @@ use super::support::{path_id, run};
 use super::views::{CreatePost, PostView};
 use crate::services::posts::{self as post_service, NewPost};
 
-const FIELDS: &[&str] = &["account_id", "kind", "caption", "media", "options", "publish_at"];
+const FIELDS: &[&str] = &[
+    "account_id",
+    "kind",
+    "caption",
+    "media",
+    "options",
+    "publish_at",
+];
 
 fn read_new_post(body: &[u8]) -> Result<NewPost, ApiError> {
     let fields = Fields::parse(body)?;
@@ -42,7 +49,14 @@ fn read_new_post(body: &[u8]) -> Result<NewPost, ApiError> {
                 .with_timezone(&Utc),
         ),
     };
-    Ok(NewPost { account_id, kind, caption, media, options, publish_at })
+    Ok(NewPost {
+        account_id,
+        kind,
+        caption,
+        media,
+        options,
+        publish_at,
+    })
 }
 
 /// Schedules a post (or queues it now). The post is checked against the network's rules
@@ -66,7 +80,10 @@ pub async fn create(
             post_service::create_post(s, &caller, tenant, new, key.as_deref())
         })
         .await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(PostView::new(post, None)).unwrap_or_default()))
+        Ok((
+            StatusCode::CREATED,
+            serde_json::to_value(PostView::new(post, None)).unwrap_or_default(),
+        ))
     })
     .await
 }
@@ -98,18 +115,39 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path)?;
     let q = query.into_inner();
-    let page = PageQuery { limit: q.limit, cursor: q.cursor.clone() }.page()?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    }
+    .page()?;
     let filter = PostFilter {
-        state: q.state.as_deref().map(|s| parse_as::<PostState>("state", s)).transpose()?,
-        account: q.account_id.as_deref().map(|s| parse_as::<AccountId>("account_id", s)).transpose()?,
-        kind: q.kind.as_deref().map(|s| parse_as::<PostKind>("kind", s)).transpose()?,
+        state: q
+            .state
+            .as_deref()
+            .map(|s| parse_as::<PostState>("state", s))
+            .transpose()?,
+        account: q
+            .account_id
+            .as_deref()
+            .map(|s| parse_as::<AccountId>("account_id", s))
+            .transpose()?,
+        kind: q
+            .kind
+            .as_deref()
+            .map(|s| parse_as::<PostKind>("kind", s))
+            .transpose()?,
     };
     let (after, limit) = (page.after.clone(), page.limit);
     let rows = run(&req, move |s| {
         post_service::list_posts(s, &caller.0, tenant, &filter, after.as_deref(), limit + 1)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Paged::from_rows(rows, page.limit, |p| p.id.to_db(), |p| PostView::new(p, None))))
+    Ok(HttpResponse::Ok().json(Paged::from_rows(
+        rows,
+        page.limit,
+        |p| p.id.to_db(),
+        |p| PostView::new(p, None),
+    )))
 }
 
 /// One post with its timeline.
@@ -123,7 +161,10 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path.0)?;
     let post: PostId = path_id("post", "post_id", &path.1)?;
-    let (record, timeline) = run(&req, move |s| post_service::get_post(s, &caller.0, tenant, post)).await?;
+    let (record, timeline) = run(&req, move |s| {
+        post_service::get_post(s, &caller.0, tenant, post)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PostView::new(record, Some(timeline))))
 }
 
@@ -139,7 +180,10 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path.0)?;
     let post: PostId = path_id("post", "post_id", &path.1)?;
-    let record = run(&req, move |s| post_service::cancel_post(s, &caller.0, tenant, post)).await?;
+    let record = run(&req, move |s| {
+        post_service::cancel_post(s, &caller.0, tenant, post)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PostView::new(record, None)))
 }
 
@@ -155,6 +199,9 @@ pub async fn retry(
 ) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path.0)?;
     let post: PostId = path_id("post", "post_id", &path.1)?;
-    let record = run(&req, move |s| post_service::retry_post(s, &caller.0, tenant, post)).await?;
+    let record = run(&req, move |s| {
+        post_service::retry_post(s, &caller.0, tenant, post)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PostView::new(record, None)))
 }

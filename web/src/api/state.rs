@@ -14,6 +14,10 @@ pub fn services_of(req: &HttpRequest) -> Result<Arc<Services>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .and_then(|state| state.services.clone())
         .ok_or_else(|| {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the API is not ready")
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the API is not ready",
+            )
         })
 }

@@ -18,6 +18,11 @@ pub async fn run<T: Send + 'static>(
 }
 
 /// An id from the path. A malformed id is "not found", like an id of another tenant.
-pub fn path_id<T: std::str::FromStr>(what: &'static str, field: &str, text: &str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| ApiError::not_found(what).with_field(field))
+pub fn path_id<T: std::str::FromStr>(
+    what: &'static str,
+    field: &str,
+    text: &str,
+) -> Result<T, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::not_found(what).with_field(field))
 }

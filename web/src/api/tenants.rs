@@ -20,14 +20,21 @@ use herald_platform::store::accounts_api;
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same request")),
     responses((status = 201, body = TenantView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn create(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         let fields = Fields::parse(&body)?;
         fields.deny_unknown(&["name"])?;
         let name = fields.required_str("name")?;
         let tenant = run(&req, move |s| tenants::create_tenant(s, &caller, &name)).await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(TenantView::from(tenant)).unwrap_or_default()))
+        Ok((
+            StatusCode::CREATED,
+            serde_json::to_value(TenantView::from(tenant)).unwrap_or_default(),
+        ))
     })
     .await
 }
@@ -35,10 +42,17 @@ pub async fn create(req: HttpRequest, caller: ApiCaller, body: web::Bytes) -> Re
 /// Lists the tenants the key may see.
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", params(PageQuery),
     responses((status = 200, body = Paged<TenantView>)), security(("api_key" = [])))]
-pub async fn list(req: HttpRequest, caller: ApiCaller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    req: HttpRequest,
+    caller: ApiCaller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let (after, limit) = (page.after.clone(), page.limit);
-    let rows = run(&req, move |s| tenants::list_tenants(s, &caller.0, after.as_deref(), limit + 1)).await?;
+    let rows = run(&req, move |s| {
+        tenants::list_tenants(s, &caller.0, after.as_deref(), limit + 1)
+    })
+    .await?;
     let paged = Paged::from_rows(rows, page.limit, |t| t.id.to_db(), TenantView::from);
     Ok(HttpResponse::Ok().json(paged))
 }
@@ -47,7 +61,11 @@ pub async fn list(req: HttpRequest, caller: ApiCaller, query: web::Query<PageQue
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}", tag = "tenants",
     params(("tenant_id" = String, Path)),
     responses((status = 200, body = TenantView), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
-pub async fn get(req: HttpRequest, caller: ApiCaller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let tenant: TenantId = path_id("tenant", "tenant_id", &path)?;
     let record = run(&req, move |s| tenants::get_tenant(s, &caller.0, tenant)).await?;
     Ok(HttpResponse::Ok().json(TenantView::from(record)))
@@ -69,10 +87,20 @@ pub async fn accounts(
     let rows = run(&req, move |s| {
         let mut conn = s.conn()?;
         caller.0.tenant(&mut conn, tenant)?;
-        Ok(accounts_api::list_tenant_accounts(&mut conn, tenant, after.as_deref(), limit + 1)?)
+        Ok(accounts_api::list_tenant_accounts(
+            &mut conn,
+            tenant,
+            after.as_deref(),
+            limit + 1,
+        )?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Paged::from_rows(rows, page.limit, |a| a.id.to_db(), AccountView::from)))
+    Ok(HttpResponse::Ok().json(Paged::from_rows(
+        rows,
+        page.limit,
+        |a| a.id.to_db(),
+        AccountView::from,
+    )))
 }
 
 /// A link the client opens to connect Meta accounts to this tenant.
@@ -89,9 +117,18 @@ pub async fn connect_link(
     let caller = caller.0;
     idempotent(&req, &caller, &body, |_| async {
         Fields::parse(&body)?.deny_unknown(&[])?;
-        let link = run(&req, move |s| connect_links::create_connect_link(s, &caller, tenant)).await?;
-        let view = ConnectLinkView { url: link.url, expires_at: link.expires_at };
-        Ok((StatusCode::CREATED, serde_json::to_value(view).unwrap_or_default()))
+        let link = run(&req, move |s| {
+            connect_links::create_connect_link(s, &caller, tenant)
+        })
+        .await?;
+        let view = ConnectLinkView {
+            url: link.url,
+            expires_at: link.expires_at,
+        };
+        Ok((
+            StatusCode::CREATED,
+            serde_json::to_value(view).unwrap_or_default(),
+        ))
     })
     .await
 }

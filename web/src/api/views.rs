@@ -21,7 +21,11 @@ pub struct TenantView {
 
 impl From<TenantRecord> for TenantView {
     fn from(t: TenantRecord) -> Self {
-        Self { id: t.id.to_string(), name: t.name, created_at: t.created_at }
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            created_at: t.created_at,
+        }
     }
 }
 

@@ -27,7 +27,9 @@ impl Change {
         let is_comment = match (self.object.as_str(), self.field.as_str()) {
             ("page", "feed") => {
                 v.get("item").and_then(Value::as_str) == Some("comment")
-                    && v.get("verb").and_then(Value::as_str).is_none_or(|verb| verb == "add")
+                    && v.get("verb")
+                        .and_then(Value::as_str)
+                        .is_none_or(|verb| verb == "add")
             }
             ("instagram", "comments" | "mentions") => true,
             _ => false,
@@ -50,8 +52,14 @@ impl Change {
 
 /// The changes of a notification body. Unknown shapes give no changes.
 pub fn changes(body: &Value) -> Vec<Change> {
-    let object = body.get("object").and_then(Value::as_str).unwrap_or("").to_owned();
-    let Some(entries) = body.get("entry").and_then(Value::as_array) else { return Vec::new() };
+    let object = body
+        .get("object")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let Some(entries) = body.get("entry").and_then(Value::as_array) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for entry in entries {
         let id = match entry.get("id") {
@@ -59,9 +67,15 @@ pub fn changes(body: &Value) -> Vec<Change> {
             Some(Value::Number(n)) => n.to_string(),
             _ => continue,
         };
-        let Some(list) = entry.get("changes").and_then(Value::as_array) else { continue };
+        let Some(list) = entry.get("changes").and_then(Value::as_array) else {
+            continue;
+        };
         for change in list {
-            let field = change.get("field").and_then(Value::as_str).unwrap_or("").to_owned();
+            let field = change
+                .get("field")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             let value = change.get("value").cloned().unwrap_or(Value::Null);
             let digest = Sha256::digest(format!("{object}|{id}|{field}|{value}").as_bytes());
             out.push(Change {

@@ -32,22 +32,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn plain(status: StatusCode, text: &str) -> HttpResponse {
-    HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(text.to_owned())
+    HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .body(text.to_owned())
 }
 
 fn parts(req: &HttpRequest) -> Option<(Arc<MetaInbound>, Arc<Services>, String)> {
     let state = req.app_data::<web::Data<AppState>>()?;
-    Some((state.meta_inbound.clone()?, state.services.clone()?, state.settings.public_url.clone()))
+    Some((
+        state.meta_inbound.clone()?,
+        state.services.clone()?,
+        state.settings.public_url.clone(),
+    ))
 }
 
 /// `GET /webhooks/meta`: Meta's subscription check.
 async fn subscribe(req: HttpRequest) -> HttpResponse {
-    let Some((meta, _, _)) = parts(&req) else { return plain(StatusCode::NOT_FOUND, "not found") };
-    let query: Vec<(String, String)> =
-        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
-    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some((meta, _, _)) = parts(&req) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let token_ok = get("hub.verify_token").is_some_and(|given| {
-        bool::from(given.as_bytes().ct_eq(meta.verify_token.expose().as_bytes()))
+        bool::from(
+            given
+                .as_bytes()
+                .ct_eq(meta.verify_token.expose().as_bytes()),
+        )
     });
     match (get("hub.mode"), token_ok, get("hub.challenge")) {
         (Some("subscribe"), true, Some(challenge)) => plain(StatusCode::OK, challenge),
@@ -57,8 +75,13 @@ async fn subscribe(req: HttpRequest) -> HttpResponse {
 
 /// `POST /webhooks/meta`: verified, stored once, answered at once, processed after.
 async fn notify(req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let Some((meta, services, _)) = parts(&req) else { return plain(StatusCode::NOT_FOUND, "not found") };
-    let header = req.headers().get(signature::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    let Some((meta, services, _)) = parts(&req) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let header = req
+        .headers()
+        .get(signature::SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok());
     if let Err(err) = signature::verify(meta.app_secret.expose().as_bytes(), header, &body) {
         tracing::info!(reason = %err, "refused a Meta notification");
         return plain(StatusCode::UNAUTHORIZED, "invalid signature");
@@ -104,7 +127,13 @@ fn store_new(s: &Services, found: Vec<Change>) -> ServiceResult<Vec<Change>> {
             "field": change.field, "value": change.value,
         });
         let object = change.object.clone();
-        if meta_inbound_api::insert_inbound_once(&mut conn, &change.dedup_key, &object, &payload.to_string(), now)? {
+        if meta_inbound_api::insert_inbound_once(
+            &mut conn,
+            &change.dedup_key,
+            &object,
+            &payload.to_string(),
+            now,
+        )? {
             new.push(change);
         }
     }
@@ -117,13 +146,22 @@ fn process(s: &Services, changes: &[Change]) -> ServiceResult<()> {
     let now = s.clock.now();
     for change in changes {
         if let Some(comment) = change.comment() {
-            for account in accounts_api::accounts_by_external_id(&mut conn, &change.account_external_id)? {
+            for account in
+                accounts_api::accounts_by_external_id(&mut conn, &change.account_external_id)?
+            {
                 let agency = tenants_api::agency_of_tenant(&mut conn, account.tenant_id)?;
                 let mut data = comment.clone();
                 data["tenant_id"] = Value::String(account.tenant_id.to_string());
                 data["account_id"] = Value::String(account.id.to_string());
                 let tenant_db = account.tenant_id.to_db();
-                queue::insert_event(&mut conn, &agency.to_db(), Some(&tenant_db), EventType::CommentReceived, &data, now)?;
+                queue::insert_event(
+                    &mut conn,
+                    &agency.to_db(),
+                    Some(&tenant_db),
+                    EventType::CommentReceived,
+                    &data,
+                    now,
+                )?;
             }
         }
         meta_inbound_api::mark_inbound_processed(&mut conn, &change.dedup_key, now)?;
@@ -132,16 +170,20 @@ fn process(s: &Services, changes: &[Change]) -> ServiceResult<()> {
     Ok(())
 }
 
-fn read_signed_request(meta: &MetaInbound, body: &[u8], s: &Services) -> Result<signed_request::SignedRequest, HttpResponse> {
+fn read_signed_request(
+    meta: &MetaInbound,
+    body: &[u8],
+    s: &Services,
+) -> Result<signed_request::SignedRequest, Box<HttpResponse>> {
     let field = url::form_urlencoded::parse(body)
         .find(|(k, _)| k == "signed_request")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     signed_request::verify(meta.app_secret.expose().as_bytes(), &field, s.clock.now()).map_err(|err| {
         tracing::info!(reason = %err, "refused a Meta signed_request");
-        HttpResponse::BadRequest().json(serde_json::json!({
+        Box::new(HttpResponse::BadRequest().json(serde_json::json!({
             "error": {"code": "invalid_signed_request", "message": err.to_string(), "field": "signed_request"}
-        }))
+        })))
     })
 }
 
@@ -156,21 +198,38 @@ fn announce_accounts(s: &Services, meta_user_id: &str, reason: &str) -> ServiceR
             "tenant_id": tenant.to_string(), "account_id": account.to_string(), "reason": reason,
         });
         let tenant_db = tenant.to_db();
-        queue::insert_event(&mut conn, &agency.to_db(), Some(&tenant_db), EventType::AccountDisconnected, &data, now)?;
+        queue::insert_event(
+            &mut conn,
+            &agency.to_db(),
+            Some(&tenant_db),
+            EventType::AccountDisconnected,
+            &data,
+            now,
+        )?;
     }
     Ok(accounts.len())
 }
 
 /// `POST /webhooks/meta/deauthorize`: the user removed the app; their connections stop.
 async fn deauthorize(req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let Some((meta, services, _)) = parts(&req) else { return plain(StatusCode::NOT_FOUND, "not found") };
+    let Some((meta, services, _)) = parts(&req) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
     let signed = match read_signed_request(&meta, &body, &services) {
         Ok(signed) => signed,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let result = web::block(move || -> ServiceResult<usize> {
-        let count = announce_accounts(&services, &signed.user_id, "the user removed the app at Meta")?;
-        meta_inbound_api::disconnect_meta_user(&mut *services.conn()?, &signed.user_id, services.clock.now())?;
+        let count = announce_accounts(
+            &services,
+            &signed.user_id,
+            "the user removed the app at Meta",
+        )?;
+        meta_inbound_api::disconnect_meta_user(
+            &mut *services.conn()?,
+            &signed.user_id,
+            services.clock.now(),
+        )?;
         (services.wake_dispatcher)();
         Ok(count)
     })
@@ -187,23 +246,35 @@ async fn deauthorize(req: HttpRequest, body: web::Bytes) -> HttpResponse {
 /// `POST /webhooks/meta/data-deletion`: deletes the user's connections (and with them
 /// their accounts and posts), answering with a status URL and a confirmation code.
 async fn data_deletion(req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let Some((meta, services, public_url)) = parts(&req) else { return plain(StatusCode::NOT_FOUND, "not found") };
+    let Some((meta, services, public_url)) = parts(&req) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
     let signed = match read_signed_request(&meta, &body, &services) {
         Ok(signed) => signed,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut bytes = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut bytes);
     let code = hex::encode(bytes);
     let stored_code = code.clone();
     let result = web::block(move || -> ServiceResult<()> {
-        announce_accounts(&services, &signed.user_id, "the user asked Meta to delete their data")?;
+        announce_accounts(
+            &services,
+            &signed.user_id,
+            "the user asked Meta to delete their data",
+        )?;
         let mut conn = services.conn()?;
         let deleted = meta_inbound_api::delete_meta_user(&mut conn, &signed.user_id)?;
         let now = services.clock.now();
         let record = serde_json::json!({"status": "completed", "connections_deleted": deleted});
         let key = format!("deletion:{stored_code}");
-        meta_inbound_api::insert_inbound_once(&mut conn, &key, "data_deletion", &record.to_string(), now)?;
+        meta_inbound_api::insert_inbound_once(
+            &mut conn,
+            &key,
+            "data_deletion",
+            &record.to_string(),
+            now,
+        )?;
         meta_inbound_api::mark_inbound_processed(&mut conn, &key, now)?;
         (services.wake_dispatcher)();
         Ok(())
@@ -223,7 +294,9 @@ async fn data_deletion(req: HttpRequest, body: web::Bytes) -> HttpResponse {
 
 /// `GET /webhooks/meta/deletion/{code}`: the status page Meta links the user to.
 async fn deletion_status(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let Some((_, services, _)) = parts(&req) else { return plain(StatusCode::NOT_FOUND, "not found") };
+    let Some((_, services, _)) = parts(&req) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
     let code = path.into_inner();
     if code.len() != 24 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
         return plain(StatusCode::NOT_FOUND, "no deletion request with this code");
@@ -235,17 +308,22 @@ async fn deletion_status(req: HttpRequest, path: web::Path<String>) -> HttpRespo
     .await;
     match found {
         Ok(Ok(Some((_, received, done)))) => {
-            let status = if done.is_some() { "completed" } else { "in progress" };
+            let status = if done.is_some() {
+                "completed"
+            } else {
+                "in progress"
+            };
             let html = format!(
                 "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Data deletion</title></head>\
                  <body><h1>Data deletion request</h1><p>Confirmation code: <code>{code}</code></p>\
                  <p>Received: {}</p><p>Status: <strong>{status}</strong></p></body></html>",
                 received.to_rfc3339()
             );
-            HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(html)
         }
         Ok(Ok(None)) => plain(StatusCode::NOT_FOUND, "no deletion request with this code"),
         _ => plain(StatusCode::SERVICE_UNAVAILABLE, "try again"),
     }
 }
-

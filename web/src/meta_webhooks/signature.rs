@@ -37,7 +37,9 @@ fn mac(app_secret: &[u8], body: &[u8]) -> [u8; 32] {
 /// Verifies a header value against the raw body.
 pub fn verify(app_secret: &[u8], header: Option<&str>, body: &[u8]) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?.trim();
-    let hex_sig = header.strip_prefix("sha256=").ok_or(SignatureError::WrongVersion)?;
+    let hex_sig = header
+        .strip_prefix("sha256=")
+        .ok_or(SignatureError::WrongVersion)?;
     if hex_sig.len() != 64 {
         return Err(SignatureError::Malformed);
     }
@@ -64,17 +66,41 @@ mod tests {
         assert_eq!(verify(SECRET, Some(&good), body), Ok(()));
 
         assert_eq!(verify(SECRET, None, body), Err(SignatureError::Missing));
-        assert_eq!(verify(SECRET, Some("sha256="), body), Err(SignatureError::Malformed));
-        assert_eq!(verify(SECRET, Some("v1,"), body), Err(SignatureError::WrongVersion));
-        assert_eq!(verify(SECRET, Some(""), body), Err(SignatureError::WrongVersion));
+        assert_eq!(
+            verify(SECRET, Some("sha256="), body),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(SECRET, Some("v1,"), body),
+            Err(SignatureError::WrongVersion)
+        );
+        assert_eq!(
+            verify(SECRET, Some(""), body),
+            Err(SignatureError::WrongVersion)
+        );
         let sha1 = good.replace("sha256=", "sha1=");
-        assert_eq!(verify(SECRET, Some(&sha1), body), Err(SignatureError::WrongVersion));
-        assert_eq!(verify(SECRET, Some(&good[..40]), body), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify(SECRET, Some(&sha1), body),
+            Err(SignatureError::WrongVersion)
+        );
+        assert_eq!(
+            verify(SECRET, Some(&good[..40]), body),
+            Err(SignatureError::Malformed)
+        );
         let forged = sign(b"another-secret", body);
-        assert_eq!(verify(SECRET, Some(&forged), body), Err(SignatureError::Mismatch));
-        assert_eq!(verify(SECRET, Some(&good), b"{}"), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(SECRET, Some(&forged), body),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(SECRET, Some(&good), b"{}"),
+            Err(SignatureError::Mismatch)
+        );
         let upper = format!("sha256={}", "Z".repeat(64));
-        assert_eq!(verify(SECRET, Some(&upper), body), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify(SECRET, Some(&upper), body),
+            Err(SignatureError::Malformed)
+        );
     }
 
     proptest! {

@@ -64,7 +64,10 @@ pub fn sign(app_secret: &[u8], payload: &serde_json::Value) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(app_secret).expect("HMAC-SHA256 accepts keys of any length");
     mac.update(encoded.as_bytes());
-    format!("{}.{encoded}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    format!(
+        "{}.{encoded}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Verifies and reads a `signed_request`.
@@ -141,18 +144,33 @@ mod tests {
         let (sig, body) = good.split_once('.').unwrap();
 
         assert_eq!(verify(SECRET, "", now), Err(SignedRequestError::Empty));
-        assert_eq!(verify(SECRET, "v1,", now), Err(SignedRequestError::Malformed));
+        assert_eq!(
+            verify(SECRET, "v1,", now),
+            Err(SignedRequestError::Malformed)
+        );
         assert_eq!(verify(SECRET, ".", now), Err(SignedRequestError::Malformed));
-        assert_eq!(verify(SECRET, &format!(".{body}"), now), Err(SignedRequestError::Malformed));
+        assert_eq!(
+            verify(SECRET, &format!(".{body}"), now),
+            Err(SignedRequestError::Malformed)
+        );
         assert_eq!(
             verify(SECRET, &format!("{}.{body}", &sig[..10]), now),
             Err(SignedRequestError::Mismatch)
         );
-        assert_eq!(verify(SECRET, &good[..good.len() - 3], now), Err(SignedRequestError::Mismatch));
-        assert_eq!(verify(b"other", &good, now), Err(SignedRequestError::Mismatch));
+        assert_eq!(
+            verify(SECRET, &good[..good.len() - 3], now),
+            Err(SignedRequestError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"other", &good, now),
+            Err(SignedRequestError::Mismatch)
+        );
 
         let md5 = json!({"algorithm": "HMAC-MD5", "user_id": "1", "issued_at": now.timestamp()});
-        assert_eq!(verify(SECRET, &sign(SECRET, &md5), now), Err(SignedRequestError::WrongAlgorithm));
+        assert_eq!(
+            verify(SECRET, &sign(SECRET, &md5), now),
+            Err(SignedRequestError::WrongAlgorithm)
+        );
 
         let old = sign(SECRET, &payload((now - Duration::hours(2)).timestamp()));
         assert_eq!(verify(SECRET, &old, now), Err(SignedRequestError::Stale));

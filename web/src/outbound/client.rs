@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_platform::webhooks::{TransportError, WebhookRequest, WebhookResponse, WebhookTransport};
+use herald_platform::webhooks::{
+    TransportError, WebhookRequest, WebhookResponse, WebhookTransport,
+};
 use url::{Host, Url};
 
 use super::policy::AddressPolicy;
@@ -46,7 +48,9 @@ pub struct OutboundClient {
 
 impl std::fmt::Debug for OutboundClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutboundClient").field("policy", &self.policy).finish()
+        f.debug_struct("OutboundClient")
+            .field("policy", &self.policy)
+            .finish()
     }
 }
 
@@ -132,21 +136,26 @@ pub fn check_url(policy: &AddressPolicy, text: &str) -> Result<Url, OutboundErro
     let blocked = |why: String| OutboundError::Blocked(why);
     let url = Url::parse(text.trim()).map_err(|err| blocked(format!("not a valid URL: {err}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(blocked(format!("the `{}` scheme is not allowed: use http or https", url.scheme())));
+        return Err(blocked(format!(
+            "the `{}` scheme is not allowed: use http or https",
+            url.scheme()
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(blocked("a URL with a user name or password is not allowed".into()));
+        return Err(blocked(
+            "a URL with a user name or password is not allowed".into(),
+        ));
     }
     let ip = match url.host() {
         None => return Err(blocked("the URL has no host".into())),
-        Some(Host::Domain(name)) if name.is_empty() => {
-            return Err(blocked("the URL has no host".into()))
-        }
+        Some(Host::Domain("")) => return Err(blocked("the URL has no host".into())),
         Some(Host::Domain(_)) => return Ok(url),
         Some(Host::Ipv4(v4)) => std::net::IpAddr::V4(v4),
         Some(Host::Ipv6(v6)) => std::net::IpAddr::V6(v6),
     };
-    policy.check(ip).map_err(|reason| blocked(format!("{ip} is {reason}")))?;
+    policy
+        .check(ip)
+        .map_err(|reason| blocked(format!("{ip} is {reason}")))?;
     Ok(url)
 }
 
@@ -198,7 +207,10 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[async_trait]
 impl WebhookTransport for OutboundClient {
     async fn send(&self, request: WebhookRequest) -> Result<WebhookResponse, TransportError> {
-        match self.post(&request.url, &request.headers, request.body).await {
+        match self
+            .post(&request.url, &request.headers, request.body)
+            .await
+        {
             Ok((status, headers, start)) => Ok(WebhookResponse {
                 status,
                 retry_after: headers

@@ -16,9 +16,7 @@ use super::policy::AddressPolicy;
 
 /// Looks a host name up; the system resolver in production, a table in tests.
 pub type LookupFn = Arc<
-    dyn Fn(String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>>
-        + Send
-        + Sync,
+    dyn Fn(String) -> Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send>> + Send + Sync,
 >;
 
 /// The system resolver (getaddrinfo through tokio).
@@ -69,7 +67,10 @@ impl GuardedResolver {
             })
             .collect();
         if allowed.is_empty() {
-            return Err(Box::new(RefusedName { host: host.to_owned(), reason: refusal }));
+            return Err(Box::new(RefusedName {
+                host: host.to_owned(),
+                reason: refusal,
+            }));
         }
         Ok(allowed)
     }

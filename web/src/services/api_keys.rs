@@ -65,7 +65,9 @@ pub fn create_api_key(
 /// The caller a presented key stands for; `None` for an unknown, malformed or revoked
 /// key (the three look the same to the caller). Records the use.
 pub fn authenticate(s: &Services, presented: &str) -> ServiceResult<Option<Caller>> {
-    let Some(prefix) = visible_prefix(presented) else { return Ok(None) };
+    let Some(prefix) = visible_prefix(presented) else {
+        return Ok(None);
+    };
     let mut conn = s.conn()?;
     let Some(record) = api_keys_api::find_api_key_by_prefix(&mut conn, prefix)? else {
         return Ok(None);
@@ -75,7 +77,10 @@ pub fn authenticate(s: &Services, presented: &str) -> ServiceResult<Option<Calle
         return Ok(None);
     }
     api_keys_api::touch_api_key(&mut conn, record.id, s.clock.now())?;
-    Ok(Some(Caller { agency: record.agency_id, only_tenant: record.tenant_id }))
+    Ok(Some(Caller {
+        agency: record.agency_id,
+        only_tenant: record.tenant_id,
+    }))
 }
 
 /// `hrld_<12 hex>` of a well-formed key.
@@ -84,7 +89,10 @@ fn visible_prefix(key: &str) -> Option<&str> {
     let (visible, secret) = rest.split_once('_')?;
     let ok = visible.len() == 12
         && secret.len() == 64
-        && visible.bytes().chain(secret.bytes()).all(|b| b.is_ascii_hexdigit());
+        && visible
+            .bytes()
+            .chain(secret.bytes())
+            .all(|b| b.is_ascii_hexdigit());
     ok.then(|| &key[..KEY_PREFIX.len() + 12])
 }
 
@@ -93,7 +101,12 @@ pub fn list_api_keys(s: &Services, agency: AgencyId) -> ServiceResult<Vec<ApiKey
 }
 
 pub fn revoke_api_key(s: &Services, agency: AgencyId, key: ApiKeyId) -> ServiceResult<()> {
-    Ok(api_keys_api::revoke_api_key(&mut *s.conn()?, agency, key, s.clock.now())?)
+    Ok(api_keys_api::revoke_api_key(
+        &mut *s.conn()?,
+        agency,
+        key,
+        s.clock.now(),
+    )?)
 }
 
 #[cfg(test)]
@@ -104,7 +117,14 @@ mod tests {
     fn only_well_formed_keys_have_a_prefix() {
         let key = format!("hrld_0123456789ab_{}", "f".repeat(64));
         assert_eq!(visible_prefix(&key), Some("hrld_0123456789ab"));
-        for bad in ["", "hrld_", "hrld_0123456789ab", "Bearer x", &key[..40], "hrld_zz3456789ab_x"] {
+        for bad in [
+            "",
+            "hrld_",
+            "hrld_0123456789ab",
+            "Bearer x",
+            &key[..40],
+            "hrld_zz3456789ab_x",
+        ] {
             assert_eq!(visible_prefix(bad), None, "{bad}");
         }
     }

@@ -16,7 +16,10 @@ pub struct Caller {
 
 impl Caller {
     pub fn agency(agency: AgencyId) -> Self {
-        Self { agency, only_tenant: None }
+        Self {
+            agency,
+            only_tenant: None,
+        }
     }
 
     /// The tenant, if the caller may see it. Another agency's tenant, or a tenant outside

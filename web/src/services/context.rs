@@ -45,7 +45,9 @@ pub struct Services {
 
 impl std::fmt::Debug for Services {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Services").field("public_url", &self.public_url).finish_non_exhaustive()
+        f.debug_struct("Services")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
     }
 }
 

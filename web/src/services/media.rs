@@ -25,7 +25,10 @@ pub fn create_media_from_bytes(
     let mut conn = s.conn()?;
     caller.tenant(&mut conn, tenant)?;
     if bytes.len() as u64 > s.max_media_bytes {
-        return Err(ServiceError::invalid(field, format!("must be at most {} bytes", s.max_media_bytes)));
+        return Err(ServiceError::invalid(
+            field,
+            format!("must be at most {} bytes", s.max_media_bytes),
+        ));
     }
 
     let facts = probe(bytes).map_err(|err| ServiceError::invalid(field, err.to_string()))?;
@@ -33,7 +36,14 @@ pub fn create_media_from_bytes(
         .media_storage
         .put(bytes)
         .map_err(|err| ServiceError::Internal(format!("cannot store media: {err}")))?;
-    Ok(media_api::insert_media(&mut conn, tenant, &sha256, &facts, source_url, s.clock.now())?)
+    Ok(media_api::insert_media(
+        &mut conn,
+        tenant,
+        &sha256,
+        &facts,
+        source_url,
+        s.clock.now(),
+    )?)
 }
 
 /// Fetches a media URL through the guarded client, then stores it like an upload.
@@ -44,13 +54,16 @@ pub async fn create_media_from_url(
     url: &str,
 ) -> ServiceResult<MediaRecord> {
     let (bytes, _declared_type) =
-        s.outbound.fetch(url, s.max_media_bytes).await.map_err(|err| match err {
-            OutboundError::Blocked(why) => ServiceError::invalid("url", why),
-            OutboundError::TooLarge { limit } => {
-                ServiceError::invalid("url", format!("the file must be at most {limit} bytes"))
-            }
-            other => ServiceError::invalid("url", format!("could not fetch the file: {other}")),
-        })?;
+        s.outbound
+            .fetch(url, s.max_media_bytes)
+            .await
+            .map_err(|err| match err {
+                OutboundError::Blocked(why) => ServiceError::invalid("url", why),
+                OutboundError::TooLarge { limit } => {
+                    ServiceError::invalid("url", format!("the file must be at most {limit} bytes"))
+                }
+                other => ServiceError::invalid("url", format!("could not fetch the file: {other}")),
+            })?;
     let services = s.clone();
     let caller = *caller;
     let url = url.to_owned();

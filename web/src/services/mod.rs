@@ -43,7 +43,10 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        ServiceError::Invalid { field: field.into(), rule: rule.into() }
+        ServiceError::Invalid {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 }
 

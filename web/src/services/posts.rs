@@ -45,28 +45,46 @@ pub fn create_post(
     if account.network != new.kind.network() {
         return Err(ServiceError::invalid(
             "kind",
-            format!("a {} post cannot go to a {} account", new.kind, account.network),
+            format!(
+                "a {} post cannot go to a {} account",
+                new.kind, account.network
+            ),
         ));
     }
     if account.status != "active" {
         return Err(ServiceError::invalid(
             "account_id",
-            format!("the account is {}: the client must reconnect it", account.status),
+            format!(
+                "the account is {}: the client must reconnect it",
+                account.status
+            ),
         ));
     }
 
     let publish_at = new.publish_at.unwrap_or(now);
     if publish_at < now - PAST_TOLERANCE {
-        return Err(ServiceError::invalid("publish_at", "must not be in the past"));
+        return Err(ServiceError::invalid(
+            "publish_at",
+            "must not be in the past",
+        ));
     }
 
     let spec = build_spec(s, &mut conn, tenant, &new, publish_at)?;
     let publisher = s.publishers.get(&account.network).ok_or_else(|| {
-        ServiceError::invalid("kind", format!("{} publishing is not available", account.network))
+        ServiceError::invalid(
+            "kind",
+            format!("{} publishing is not available", account.network),
+        )
     })?;
-    publisher.validate(&spec, &s.limits).map_err(ServiceError::Violations)?;
+    publisher
+        .validate(&spec, &s.limits)
+        .map_err(ServiceError::Violations)?;
 
-    let state = if publish_at > now { PostState::Scheduled } else { PostState::Queued };
+    let state = if publish_at > now {
+        PostState::Scheduled
+    } else {
+        PostState::Queued
+    };
     let spec_json = serde_json::to_string(&spec)
         .map_err(|err| ServiceError::Internal(format!("cannot encode the spec: {err}")))?;
     let post = PostRecord {
@@ -124,8 +142,9 @@ fn build_spec(
 ) -> ServiceResult<PostSpec> {
     let mut media = Vec::with_capacity(new.media.len());
     for (i, id) in new.media.iter().enumerate() {
-        let record = media_api::get_media(conn, tenant, *id)
-            .map_err(|_| ServiceError::invalid(format!("media[{i}]"), "no such media for this tenant"))?;
+        let record = media_api::get_media(conn, tenant, *id).map_err(|_| {
+            ServiceError::invalid(format!("media[{i}]"), "no such media for this tenant")
+        })?;
         media.push(spec_media(s, &record, due));
     }
     let cover = match new.options.cover {
@@ -185,7 +204,9 @@ pub fn list_posts(
 ) -> ServiceResult<Vec<PostRecord>> {
     let mut conn = s.conn()?;
     caller.tenant(&mut conn, tenant)?;
-    Ok(posts_api::list_posts(&mut conn, tenant, filter, after, limit)?)
+    Ok(posts_api::list_posts(
+        &mut conn, tenant, filter, after, limit,
+    )?)
 }
 
 /// Cancels a post that has not started publishing.
@@ -195,7 +216,15 @@ pub fn cancel_post(
     tenant: TenantId,
     post: PostId,
 ) -> ServiceResult<PostRecord> {
-    move_to(s, caller, tenant, post, PostState::Canceled, "canceled by request", Some(EventType::PostCanceled))
+    move_to(
+        s,
+        caller,
+        tenant,
+        post,
+        PostState::Canceled,
+        "canceled by request",
+        Some(EventType::PostCanceled),
+    )
 }
 
 /// Queues a failed or unconfirmed post again. The engine reconciles an unconfirmed post
@@ -206,7 +235,15 @@ pub fn retry_post(
     tenant: TenantId,
     post: PostId,
 ) -> ServiceResult<PostRecord> {
-    let moved = move_to(s, caller, tenant, post, PostState::Queued, "retry requested", None)?;
+    let moved = move_to(
+        s,
+        caller,
+        tenant,
+        post,
+        PostState::Queued,
+        "retry requested",
+        None,
+    )?;
     (s.wake_engine)();
     Ok(moved)
 }
@@ -225,14 +262,19 @@ fn move_to(
     let tenant_record = caller.tenant(&mut conn, tenant)?;
     let current = posts_api::get_post(&mut conn, tenant, post)?;
     let allowed = current.state.can_move_to(to)
-        && (to != PostState::Queued || matches!(current.state, PostState::Failed | PostState::Unconfirmed));
+        && (to != PostState::Queued
+            || matches!(current.state, PostState::Failed | PostState::Unconfirmed));
     if !allowed {
         return Err(ServiceError::Conflict {
             code: "invalid_state",
-            message: format!("a {} post cannot be {}", current.state, match to {
-                PostState::Canceled => "canceled",
-                _ => "retried",
-            }),
+            message: format!(
+                "a {} post cannot be {}",
+                current.state,
+                match to {
+                    PostState::Canceled => "canceled",
+                    _ => "retried",
+                }
+            ),
         });
     }
 

@@ -15,7 +15,10 @@ pub fn check_name(name: &str) -> ServiceResult<String> {
         return Err(ServiceError::invalid("name", "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ServiceError::invalid("name", "must be at most 200 characters"));
+        return Err(ServiceError::invalid(
+            "name",
+            "must be at most 200 characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -25,7 +28,12 @@ pub fn create_tenant(s: &Services, caller: &Caller, name: &str) -> ServiceResult
     caller.require_agency_wide()?;
     let name = check_name(name)?;
     let now = s.clock.now();
-    Ok(tenants_api::insert_tenant(&mut *s.conn()?, caller.agency, &name, now)?)
+    Ok(tenants_api::insert_tenant(
+        &mut *s.conn()?,
+        caller.agency,
+        &name,
+        now,
+    )?)
 }
 
 pub fn get_tenant(s: &Services, caller: &Caller, tenant: TenantId) -> ServiceResult<TenantRecord> {
@@ -39,5 +47,11 @@ pub fn list_tenants(
     after: Option<&str>,
     limit: i64,
 ) -> ServiceResult<Vec<TenantRecord>> {
-    Ok(tenants_api::list_tenants(&mut *s.conn()?, caller.agency, caller.only_tenant, after, limit)?)
+    Ok(tenants_api::list_tenants(
+        &mut *s.conn()?,
+        caller.agency,
+        caller.only_tenant,
+        after,
+        limit,
+    )?)
 }

@@ -38,10 +38,18 @@ pub struct EndpointWithSecret {
 }
 
 fn scope_of(endpoint: &EndpointRecord) -> String {
-    endpoint.tenant_id.map(|t| t.to_db()).unwrap_or_else(|| endpoint.agency_id.to_db())
+    endpoint
+        .tenant_id
+        .map(|t| t.to_db())
+        .unwrap_or_else(|| endpoint.agency_id.to_db())
 }
 
-fn seal(s: &Services, endpoint: &EndpointRecord, column: SecretColumn, secret: &SigningSecret) -> String {
+fn seal(
+    s: &Services,
+    endpoint: &EndpointRecord,
+    column: SecretColumn,
+    secret: &SigningSecret,
+) -> String {
     let binding = Binding::new(column, scope_of(endpoint), endpoint.id.to_db());
     s.keyring.seal(&binding, &Secret::new(secret.expose()))
 }
@@ -49,7 +57,10 @@ fn seal(s: &Services, endpoint: &EndpointRecord, column: SecretColumn, secret: &
 fn check_url(s: &Services, url: &str) -> ServiceResult<String> {
     let url = url.trim();
     if url.len() > 2_000 {
-        return Err(ServiceError::invalid("url", "must be at most 2,000 characters"));
+        return Err(ServiceError::invalid(
+            "url",
+            "must be at most 2,000 characters",
+        ));
     }
     s.outbound
         .check_url(url)
@@ -72,7 +83,10 @@ fn check_event_types(types: &[String]) -> ServiceResult<Vec<String>> {
 
 fn check_description(text: &str) -> ServiceResult<String> {
     if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(ServiceError::invalid("description", "must be at most 500 characters"));
+        return Err(ServiceError::invalid(
+            "description",
+            "must be at most 500 characters",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -83,7 +97,13 @@ pub fn create_endpoint(
     scope: EndpointScope,
     input: EndpointInput,
 ) -> ServiceResult<EndpointWithSecret> {
-    let url = check_url(s, input.url.as_deref().ok_or_else(|| ServiceError::invalid("url", "is required"))?)?;
+    let url = check_url(
+        s,
+        input
+            .url
+            .as_deref()
+            .ok_or_else(|| ServiceError::invalid("url", "is required"))?,
+    )?;
     let event_types = check_event_types(&input.event_types.unwrap_or_default())?;
     let description = check_description(input.description.as_deref().unwrap_or(""))?;
     let now = s.clock.now();
@@ -110,7 +130,11 @@ pub fn create_endpoint(
     Ok(EndpointWithSecret { endpoint, secret })
 }
 
-pub fn get_endpoint(s: &Services, scope: EndpointScope, id: WebhookEndpointId) -> ServiceResult<EndpointRecord> {
+pub fn get_endpoint(
+    s: &Services,
+    scope: EndpointScope,
+    id: WebhookEndpointId,
+) -> ServiceResult<EndpointRecord> {
     Ok(repo::get_endpoint(&mut *s.conn()?, scope, id)?)
 }
 
@@ -156,7 +180,11 @@ pub fn update_endpoint(
     Ok(endpoint)
 }
 
-pub fn delete_endpoint(s: &Services, scope: EndpointScope, id: WebhookEndpointId) -> ServiceResult<()> {
+pub fn delete_endpoint(
+    s: &Services,
+    scope: EndpointScope,
+    id: WebhookEndpointId,
+) -> ServiceResult<()> {
     Ok(repo::delete_endpoint(&mut *s.conn()?, scope, id)?)
 }
 
@@ -172,7 +200,11 @@ pub fn rotate_secret(
     let now = s.clock.now();
 
     // The current secret is re-sealed under the previous-secret column's binding.
-    let current_binding = Binding::new(SecretColumn::WebhookSecret, scope_of(&endpoint), endpoint.id.to_db());
+    let current_binding = Binding::new(
+        SecretColumn::WebhookSecret,
+        scope_of(&endpoint),
+        endpoint.id.to_db(),
+    );
     let current = s
         .keyring
         .open(&current_binding, &endpoint.sealed_secret)
@@ -181,7 +213,12 @@ pub fn rotate_secret(
         .map_err(|err| ServiceError::Internal(err.to_string()))?;
     let secret = SigningSecret::generate();
 
-    endpoint.sealed_previous_secret = Some(seal(s, &endpoint, SecretColumn::WebhookPreviousSecret, &current));
+    endpoint.sealed_previous_secret = Some(seal(
+        s,
+        &endpoint,
+        SecretColumn::WebhookPreviousSecret,
+        &current,
+    ));
     endpoint.previous_secret_expires_at = Some(now + ROTATION_OVERLAP);
     endpoint.sealed_secret = seal(s, &endpoint, SecretColumn::WebhookSecret, &secret);
     endpoint.updated_at = now;
@@ -198,24 +235,27 @@ pub fn send_test_event(
     let mut conn = s.conn()?;
     let endpoint = repo::get_endpoint(&mut conn, scope, id)?;
     let now = s.clock.now();
-    let event_id = herald_platform::store::transaction_api::transaction(&mut conn, |conn| -> ServiceResult<_> {
-        let row = queue::endpoint_row(conn, &endpoint.id.to_db())?;
-        let payload = serde_json::json!({
-            "endpoint_id": endpoint.id.to_string(),
-            "message": "a test event from Herald",
-        });
-        let tenant_db = endpoint.tenant_id.map(|t| t.to_db());
-        let event_id = queue::insert_event(
-            conn,
-            &endpoint.agency_id.to_db(),
-            tenant_db.as_deref(),
-            EventType::Test,
-            &payload,
-            now,
-        )?;
-        queue::enqueue(conn, &row, &event_id.to_db(), 1, now, now)?;
-        Ok(event_id)
-    })?;
+    let event_id = herald_platform::store::transaction_api::transaction(
+        &mut conn,
+        |conn| -> ServiceResult<_> {
+            let row = queue::endpoint_row(conn, &endpoint.id.to_db())?;
+            let payload = serde_json::json!({
+                "endpoint_id": endpoint.id.to_string(),
+                "message": "a test event from Herald",
+            });
+            let tenant_db = endpoint.tenant_id.map(|t| t.to_db());
+            let event_id = queue::insert_event(
+                conn,
+                &endpoint.agency_id.to_db(),
+                tenant_db.as_deref(),
+                EventType::Test,
+                &payload,
+                now,
+            )?;
+            queue::enqueue(conn, &row, &event_id.to_db(), 1, now, now)?;
+            Ok(event_id)
+        },
+    )?;
     (s.wake_dispatcher)();
     Ok(event_id)
 }
@@ -232,12 +272,18 @@ pub fn list_deliveries(
     if let Some(endpoint) = endpoint {
         repo::get_endpoint(&mut conn, scope, endpoint)?;
     }
-    Ok(repo::list_deliveries(&mut conn, scope, endpoint, after, limit)?)
+    Ok(repo::list_deliveries(
+        &mut conn, scope, endpoint, after, limit,
+    )?)
 }
 
 /// Sends a delivery's event to its endpoint again, as a fresh first attempt (same event
 /// id, so receivers can deduplicate).
-pub fn redeliver(s: &Services, scope: EndpointScope, delivery: DeliveryId) -> ServiceResult<DeliveryId> {
+pub fn redeliver(
+    s: &Services,
+    scope: EndpointScope,
+    delivery: DeliveryId,
+) -> ServiceResult<DeliveryId> {
     let mut conn = s.conn()?;
     let record = repo::get_delivery(&mut conn, scope, delivery)?;
     let endpoint = repo::get_endpoint(&mut conn, scope, record.endpoint_id)?;

@@ -53,28 +53,67 @@ impl Publisher for RulePublisher {
         if spec.caption.chars().count() > limits.caption_max_chars {
             violations.push(Violation::new("caption", "…", "at most 2,200 characters"));
         }
-        let images = |n: usize| spec.media.len() == n && spec.media.iter().all(|m| m.facts.media_type == MediaType::Image);
+        let images = |n: usize| {
+            spec.media.len() == n
+                && spec
+                    .media
+                    .iter()
+                    .all(|m| m.facts.media_type == MediaType::Image)
+        };
         match spec.kind {
-            PostKind::IgImage if !images(1) => {
-                violations.push(Violation::new("media", spec.media.len().to_string(), "exactly one image"))
-            }
+            PostKind::IgImage if !images(1) => violations.push(Violation::new(
+                "media",
+                spec.media.len().to_string(),
+                "exactly one image",
+            )),
             PostKind::FbFeed if spec.caption.is_empty() && spec.options.link.is_none() => {
-                violations.push(Violation::new("caption", "", "a text post needs a caption or a link"))
+                violations.push(Violation::new(
+                    "caption",
+                    "",
+                    "a text post needs a caption or a link",
+                ))
             }
             _ => {}
         }
-        if violations.is_empty() { Ok(()) } else { Err(violations) }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(violations)
+        }
     }
 
-    async fn step(&self, _: &dyn StepContext, _: &PublishTarget, _: &PostSpec, _: &mut Checkpoint) -> Result<StepOutcome, PublishError> {
-        Err(PublishError::new(Verdict::RetryLater, "not used by the API tests"))
+    async fn step(
+        &self,
+        _: &dyn StepContext,
+        _: &PublishTarget,
+        _: &PostSpec,
+        _: &mut Checkpoint,
+    ) -> Result<StepOutcome, PublishError> {
+        Err(PublishError::new(
+            Verdict::RetryLater,
+            "not used by the API tests",
+        ))
     }
 
-    async fn reconcile(&self, _: &dyn StepContext, _: &PublishTarget, _: &PostSpec, _: &Checkpoint) -> Result<Reconciled, PublishError> {
-        Err(PublishError::new(Verdict::RetryLater, "not used by the API tests"))
+    async fn reconcile(
+        &self,
+        _: &dyn StepContext,
+        _: &PublishTarget,
+        _: &PostSpec,
+        _: &Checkpoint,
+    ) -> Result<Reconciled, PublishError> {
+        Err(PublishError::new(
+            Verdict::RetryLater,
+            "not used by the API tests",
+        ))
     }
 
-    async fn permalink(&self, _: &dyn StepContext, _: &PublishTarget, _: &str) -> Result<Option<String>, PublishError> {
+    async fn permalink(
+        &self,
+        _: &dyn StepContext,
+        _: &PublishTarget,
+        _: &str,
+    ) -> Result<Option<String>, PublishError> {
         Ok(None)
     }
 }
@@ -111,13 +150,25 @@ pub async fn spawn_on(postgres: bool) -> Option<TestApp> {
 
     let clock = OffsetClock::default();
     let shared: SharedClock = Arc::new(clock.clone());
-    let common = CommonArgs { data_dir: Some(dir.path().to_path_buf()), ..CommonArgs::default() };
-    let serve = ServeArgs { listen: Some("127.0.0.1:0".parse().unwrap()), ..ServeArgs::default() };
+    let common = CommonArgs {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..CommonArgs::default()
+    };
+    let serve = ServeArgs {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        ..ServeArgs::default()
+    };
     let settings = Settings::load(&common, &serve).unwrap();
 
     let mut publishers: HashMap<Network, Arc<dyn Publisher>> = HashMap::new();
-    publishers.insert(Network::Facebook, Arc::new(RulePublisher(Network::Facebook)));
-    publishers.insert(Network::Instagram, Arc::new(RulePublisher(Network::Instagram)));
+    publishers.insert(
+        Network::Facebook,
+        Arc::new(RulePublisher(Network::Facebook)),
+    );
+    publishers.insert(
+        Network::Instagram,
+        Arc::new(RulePublisher(Network::Instagram)),
+    );
 
     let services = Arc::new(Services {
         store,
@@ -129,7 +180,11 @@ pub async fn spawn_on(postgres: bool) -> Option<TestApp> {
         media_storage: MediaStorage::new(dir.path()),
         media_signer: MediaUrlSigner::new(Secret::new("media-key")),
         max_media_bytes: 10 * 1024 * 1024,
-        outbound: OutboundClient::new(AddressPolicy::allow_loopback(), std::time::Duration::from_secs(5)).unwrap(),
+        outbound: OutboundClient::new(
+            AddressPolicy::allow_loopback(),
+            std::time::Duration::from_secs(5),
+        )
+        .unwrap(),
         wake_engine: herald_web::services::no_wake(),
         wake_dispatcher: herald_web::services::no_wake(),
     });
@@ -187,7 +242,9 @@ impl TestApp {
             let now = s.clock.now();
             let mut conn = s.store.conn().unwrap();
             let agency = tenants_api::insert_agency(&mut conn, &name, "UTC", now).unwrap();
-            let tenant = tenants_api::insert_tenant(&mut conn, agency, &format!("{name} client"), now).unwrap();
+            let tenant =
+                tenants_api::insert_tenant(&mut conn, agency, &format!("{name} client"), now)
+                    .unwrap();
             let connection = connections::upsert(
                 &mut conn,
                 &s.keyring,
@@ -225,7 +282,8 @@ impl TestApp {
             let ig = account(Network::Instagram, format!("{}", rand_digits()));
             drop(conn);
             let key = api_keys::create_api_key(&s, agency, None, "test").unwrap();
-            let tenant_key = api_keys::create_api_key(&s, agency, Some(tenant.id), "tenant").unwrap();
+            let tenant_key =
+                api_keys::create_api_key(&s, agency, Some(tenant.id), "tenant").unwrap();
             Agency {
                 id: agency,
                 key: key.key.expose().to_owned(),
@@ -269,5 +327,9 @@ fn rand_digits() -> u64 {
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../tests/fixtures/media/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../tests/fixtures/media/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
