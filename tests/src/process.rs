@@ -168,3 +168,36 @@ fn ureq_get(url: &str) -> Result<(u16, String), String> {
     let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
     Ok((status, body))
 }
+
+/// `herald sandbox` on its own port: a Meta that outlives the Herald processes a test kills.
+pub struct SandboxProcess {
+    pub base_url: String,
+    child: Child,
+}
+
+impl SandboxProcess {
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new(herald_binary())
+            .args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
+            .env("HERALD_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the sandbox starts");
+        let base_url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + READY_TIMEOUT;
+        while ureq_get(&format!("{base_url}/_sandbox/clock")).map(|(s, _)| s) != Ok(200) {
+            assert!(Instant::now() < deadline, "the sandbox did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { base_url, child }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -238,3 +238,31 @@ async fn five_days_of_failure_disable_the_endpoint() {
     env.round().await;
     assert_eq!(env.endpoint_now(fresh).failing_since, None);
 }
+
+#[actix_rt::test]
+async fn the_dispatcher_actor_delivers_on_its_own_and_on_request() {
+    use actix::Actor;
+    let receiver = Receiver::start().await;
+    let env = env(Duration::from_secs(2));
+    env.endpoint(&format!("{}/hook", receiver.base));
+    let actor = herald_platform::webhooks::WebhookDispatcher::new(env.dispatcher.clone()).start();
+
+    // On request: a round runs now and reports what it did.
+    env.event(EventType::PostPublished, json!({"n": 1}));
+    let report = actor
+        .send(herald_platform::webhooks::RunNow)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((report.events_dispatched, report.delivered), (1, 1));
+
+    // On its own: the next tick picks up a new event.
+    env.event(EventType::PostPublished, json!({"n": 2}));
+    for _ in 0..40 {
+        if receiver.seen().len() == 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(receiver.seen().len(), 2);
+}

@@ -93,6 +93,15 @@ pub struct ServeArgs {
     /// Seed a demo agency, a tenant with sandbox accounts and a few posts.
     #[arg(long, env = "HERALD_DEMO")]
     pub demo: bool,
+
+    /// How many demo clients (tenants) `--demo` seeds, each with its own sandbox Pages.
+    #[arg(long, env = "HERALD_DEMO_TENANTS")]
+    pub demo_tenants: Option<u32>,
+
+    /// Use a Meta sandbox running elsewhere (`herald sandbox`) instead of mounting one,
+    /// e.g. `http://127.0.0.1:8090`. Nodes that share a database share a sandbox this way.
+    #[arg(long, env = "HERALD_SANDBOX_URL")]
+    pub sandbox_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

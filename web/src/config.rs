@@ -67,7 +67,10 @@ pub struct Settings {
     pub meta_app: Option<MetaApp>,
     pub meta_api_version: String,
     pub sandbox: bool,
+    /// A sandbox in another process; `None` mounts one in this server when `sandbox`.
+    pub sandbox_url: Option<String>,
     pub demo: bool,
+    pub demo_tenants: u32,
 }
 
 /// The TOML file's shape: the same keys as the environment, lower-case, without the prefix.
@@ -86,6 +89,7 @@ struct FileSettings {
     meta_app_secret: Option<String>,
     meta_api_version: Option<String>,
     sandbox: Option<String>,
+    sandbox_url: Option<String>,
 }
 
 impl Settings {
@@ -177,6 +181,30 @@ impl Settings {
             ));
         }
 
+        let sandbox_url = pick(&serve.sandbox_url, &file.sandbox_url)
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &sandbox_url {
+            if !sandbox {
+                return Err(ConfigError::new(
+                    "HERALD_SANDBOX_URL",
+                    "is set while the sandbox is off (HERALD_SANDBOX=off or a real Meta app)",
+                ));
+            }
+            match url::Url::parse(url) {
+                Ok(parsed) if parsed.scheme() == "http" && parsed.host().is_some() => {}
+                _ => {
+                    return Err(ConfigError::new(
+                        "HERALD_SANDBOX_URL",
+                        format!("`{url}` is not an absolute http:// URL"),
+                    ))
+                }
+            }
+        }
+        let demo_tenants = serve.demo_tenants.unwrap_or(1);
+        if !(1..=1000).contains(&demo_tenants) {
+            return Err(ConfigError::new("HERALD_DEMO_TENANTS", "must be from 1 to 1000"));
+        }
+
         Ok(Self {
             environment,
             data_dir,
@@ -190,7 +218,9 @@ impl Settings {
             meta_app,
             meta_api_version,
             sandbox,
+            sandbox_url,
             demo: serve.demo,
+            demo_tenants,
         })
     }
 }

@@ -5,7 +5,7 @@
 use anyhow::{bail, Context};
 use chrono::Duration;
 use herald_platform::domain::{Network, PostKind, PostOptions};
-use herald_platform::ids::{AccountId, AgencyId};
+use herald_platform::ids::{AccountId, AgencyId, TenantId};
 use herald_platform::secret::Secret;
 use herald_platform::store::accounts::{self, NewAccount};
 use herald_platform::store::connections::{self, LoginKind, NewConnection};
@@ -52,7 +52,11 @@ struct SandboxIg {
 }
 
 /// Seeds the demo once; later starts only repeat the login.
-pub async fn seed(services: &Services, sandbox_base: &str) -> anyhow::Result<DemoLogin> {
+pub async fn seed(
+    services: &Services,
+    sandbox_base: &str,
+    tenants: u32,
+) -> anyhow::Result<DemoLogin> {
     let existing = {
         let s = services.clone();
         actix_web::web::block(move || -> anyhow::Result<bool> {
@@ -65,25 +69,33 @@ pub async fn seed(services: &Services, sandbox_base: &str) -> anyhow::Result<Dem
         return Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_key: None });
     }
 
-    let user: SandboxUser = reqwest::Client::new()
-        .post(format!("{sandbox_base}/_sandbox/users"))
-        .json(&serde_json::json!({
-            "name": "Demo Client",
-            "pages": [{"name": "Acme Coffee", "instagram": true}, {"name": "Acme Bakery", "instagram": false}],
-        }))
-        .send()
-        .await
-        .context("the sandbox did not answer")?
-        .error_for_status()?
-        .json()
-        .await?;
+    let http = reqwest::Client::new();
+    let mut users = Vec::new();
+    for n in 1..=tenants {
+        let user: SandboxUser = http
+            .post(format!("{sandbox_base}/_sandbox/users"))
+            .json(&serde_json::json!({
+                "name": format!("Demo Client {n}"),
+                "pages": [
+                    {"name": format!("Acme Coffee {n}"), "instagram": true},
+                    {"name": format!("Acme Bakery {n}"), "instagram": false},
+                ],
+            }))
+            .send()
+            .await
+            .context("the sandbox did not answer")?
+            .error_for_status()?
+            .json()
+            .await?;
+        users.push(user);
+    }
 
     let s = services.clone();
-    let api_key = actix_web::web::block(move || populate(&s, &user)).await??;
+    let api_key = actix_web::web::block(move || populate(&s, &users)).await??;
     Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_key: Some(api_key) })
 }
 
-fn populate(s: &Services, user: &SandboxUser) -> anyhow::Result<Secret> {
+fn populate(s: &Services, users: &[SandboxUser]) -> anyhow::Result<Secret> {
     let now = s.clock.now();
     let agency: AgencyId = {
         let mut conn = s.conn()?;
@@ -94,9 +106,21 @@ fn populate(s: &Services, user: &SandboxUser) -> anyhow::Result<Secret> {
         agency.id
     };
     let caller = Caller::agency(agency);
-    let tenant = tenants::create_tenant(s, &caller, "Acme (demo client)")?.id;
+    for (n, user) in users.iter().enumerate() {
+        let name = if n == 0 { "Acme (demo client)".to_owned() } else { format!("Acme {} (demo client)", n + 1) };
+        let tenant = tenants::create_tenant(s, &caller, &name)?.id;
+        let accounts = connect(s, tenant, user)?;
+        if n == 0 {
+            schedule_posts(s, &caller, tenant, &accounts)?;
+        }
+    }
+    Ok(api_keys::create_api_key(s, agency, None, "demo")?.key)
+}
 
-    // The grant a client would make in the dialog: every Page, and the linked IG account.
+/// Stores the grant a client would make in the dialog: every Page, and the linked IG account.
+fn connect(s: &Services, tenant: TenantId, user: &SandboxUser) -> anyhow::Result<Vec<(Network, AccountId)>> {
+    let now = s.clock.now();
+
     let mut conn = s.conn()?;
     let connection = connections::upsert(
         &mut conn,
@@ -150,16 +174,25 @@ fn populate(s: &Services, user: &SandboxUser) -> anyhow::Result<Secret> {
             accounts_made.push((Network::Instagram, account.id));
         }
     }
-    drop(conn);
+    Ok(accounts_made)
+}
 
+/// The demo's few posts, due over the next minutes.
+fn schedule_posts(
+    s: &Services,
+    caller: &Caller,
+    tenant: TenantId,
+    accounts_made: &[(Network, AccountId)],
+) -> anyhow::Result<()> {
+    let now = s.clock.now();
     let (Some(fb), Some(ig)) = (
         accounts_made.iter().find(|(n, _)| *n == Network::Facebook).map(|(_, id)| *id),
         accounts_made.iter().find(|(n, _)| *n == Network::Instagram).map(|(_, id)| *id),
     ) else {
         bail!("the sandbox user came without a Page and an Instagram account");
     };
-    let photo = media::create_media_from_bytes(s, &caller, tenant, PHOTO, None)?.id;
-    let reel = media::create_media_from_bytes(s, &caller, tenant, REEL, None)?.id;
+    let photo = media::create_media_from_bytes(s, caller, tenant, PHOTO, None)?.id;
+    let reel = media::create_media_from_bytes(s, caller, tenant, REEL, None)?.id;
 
     let posts = [
         (fb, PostKind::FbFeed, "Fresh beans are in. Come say hi! ☕", vec![], 1),
@@ -176,9 +209,8 @@ fn populate(s: &Services, user: &SandboxUser) -> anyhow::Result<Secret> {
             options: PostOptions::default(),
             publish_at: Some(now + Duration::minutes(minutes)),
         };
-        create_post(s, &caller, tenant, new, None)
+        create_post(s, caller, tenant, new, None)
             .map_err(|err| anyhow::anyhow!("cannot create a demo {kind} post: {err}"))?;
     }
-
-    Ok(api_keys::create_api_key(s, agency, None, "demo")?.key)
+    Ok(())
 }

@@ -26,7 +26,11 @@ use config::Settings;
 
 /// Runs one `herald` command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    // `herald` alone is `herald serve`: read the serve flags' environment variables too.
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(serve_defaults_from_env()?),
+    };
     let serve_args = match &command {
         Command::Serve(args) => args.clone(),
         _ => ServeArgs::default(),
@@ -41,4 +45,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sandbox(args) => commands::sandbox::run(args),
         Command::Healthcheck(args) => commands::healthcheck::run(&settings, args),
     }
+}
+
+/// `ServeArgs` as `herald serve` with no flags would read them (from `HERALD_*` variables).
+fn serve_defaults_from_env() -> anyhow::Result<ServeArgs> {
+    use clap::{Args, FromArgMatches};
+    let command = ServeArgs::augment_args(clap::Command::new("serve"));
+    let matches = command.try_get_matches_from(["serve"])?;
+    Ok(ServeArgs::from_arg_matches(&matches)?)
 }

@@ -295,3 +295,71 @@ async fn unknown_and_expired_links_say_so() {
         expired.body
     );
 }
+
+#[actix_rt::test]
+async fn an_instagram_account_connects_with_instagram_login_alone() {
+    let app = spawn().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/sandbox/_sandbox/users", app.base))
+        .json(&serde_json::json!({"name": "Solo Creator", "instagram_login": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let (agency, tenant, link) = agency_with_link(&app).await;
+
+    let client = Browser::new(&app);
+    let page = client.get(&link).await;
+    let (token, csrf) = (page.input("link").unwrap(), page.input("csrf").unwrap());
+    let started = client
+        .post(
+            "/oauth/instagram/start",
+            &[("csrf", &csrf), ("link", &token)],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let dialog_url = started.location.unwrap();
+    assert!(
+        dialog_url.contains("/ig-www/oauth/authorize"),
+        "{dialog_url}"
+    );
+    let dialog = client.get(&dialog_url).await;
+    assert_eq!(dialog.status, StatusCode::OK, "{}", dialog.body);
+
+    let action = dialog_url.split('?').next().unwrap().to_owned() + "/decide";
+    let mut fields: Vec<(String, String)> =
+        ["client_id", "redirect_uri", "state", "scope", "user_id"]
+            .iter()
+            .filter_map(|n| dialog.input(n).map(|v| (n.to_string(), v)))
+            .collect();
+    fields.push((
+        "ig".into(),
+        dialog.input("ig").expect("the IG account to tick"),
+    ));
+    fields.push(("decision".into(), "continue".into()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let answer = client.post(&action, &refs).await;
+    let callback = answer.location.expect("a redirect back");
+    assert!(callback.contains("/oauth/instagram/callback"), "{callback}");
+    let result = client.get(&callback).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    assert!(
+        result.body.contains("can now publish for Bakery Client"),
+        "{}",
+        result.body
+    );
+    assert!(result.body.contains("connected-instagram"));
+
+    let accounts = agency.get(&format!("/tenants/{tenant}/accounts")).await;
+    assert!(
+        accounts.body.contains("Instagram Login"),
+        "{}",
+        accounts.body
+    );
+    assert!(accounts.body.contains("Active"));
+    let replay = client.get(&callback).await;
+    assert_eq!(replay.status, StatusCode::CONFLICT);
+}

@@ -68,3 +68,47 @@ async fn a_webhook_endpoint_shows_its_secret_once_and_refuses_bad_urls() {
         "the secret is never shown again"
     );
 }
+
+#[actix_rt::test]
+async fn an_owner_invites_a_member_who_joins_once_and_cannot_invite() {
+    let app = spawn().await;
+    let owner = Browser::new(&app);
+    owner.sign_up("Acme", "owner@team.example", PASSWORD).await;
+    owner.create_tenant("Shared Client").await;
+
+    let made = owner
+        .submit(
+            "/team",
+            "/team/invitations",
+            &[("email", "Member@Team.example"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let link = made
+        .input("invite-link")
+        .or_else(|| dashboard_support::input_value(&made.body, "invite-link"));
+    let link = link.unwrap_or_else(|| {
+        let at = made.body.find("/invite/").unwrap();
+        let start = made.body[..at].rfind('"').unwrap() + 1;
+        made.body[start..at + made.body[at..].find('"').unwrap()].to_owned()
+    });
+
+    let member = Browser::new(&app);
+    let page = member.get(&link).await;
+    assert!(page.body.contains("member@team.example"), "{}", page.body);
+    let short = member.submit(&link, &link, &[("password", "short")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let joined = member.submit(&link, &link, &[("password", PASSWORD)]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    assert!(
+        member.get("/tenants").await.body.contains("Shared Client"),
+        "same agency"
+    );
+
+    let refused = member
+        .submit("/team", "/team/invitations", &[("email", "x@team.example")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let again = Browser::new(&app).get(&link).await;
+    assert_eq!(again.status, StatusCode::GONE, "an invitation works once");
+}

@@ -3,7 +3,7 @@
 
 mod dashboard_support;
 
-use dashboard_support::{connect_everything, spawn, Browser};
+use dashboard_support::{connect_everything, spawn, spawn_on, Browser, TestApp};
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";
@@ -23,13 +23,26 @@ fn facebook_account(body: &str) -> Option<String> {
 
 #[actix_rt::test]
 async fn another_agency_gets_404_on_every_route_with_an_id() {
-    let app = spawn().await;
+    walk(&spawn().await).await;
+}
+
+#[actix_rt::test]
+async fn another_agency_gets_404_everywhere_on_postgres_too() {
+    let Some(app) = spawn_on(true).await else {
+        println!("PostgreSQL suite skipped");
+        return;
+    };
+    walk(&app).await;
+}
+
+/// Agency A builds a tenant with accounts and a post; agency B tries every route.
+async fn walk(app: &TestApp) {
 
     // Agency A: a tenant with connected accounts and a post.
-    let a = Browser::new(&app);
+    let a = Browser::new(app);
     a.sign_up("Agency A", "a@agency.example", PASSWORD).await;
     let tenant = a.create_tenant("A's client").await;
-    let connected = connect_everything(&app, &a, &tenant).await;
+    let connected = connect_everything(app, &a, &tenant).await;
     assert_eq!(connected.status, StatusCode::OK, "{}", connected.body);
     let accounts = a.get(&format!("/tenants/{tenant}/accounts")).await;
     let disconnect = first_link(&accounts.body, &format!("/tenants/{tenant}/connections/"))
@@ -50,7 +63,7 @@ async fn another_agency_gets_404_on_every_route_with_an_id() {
     let post = posted.location.unwrap();
 
     // Agency B tries everything.
-    let b = Browser::new(&app);
+    let b = Browser::new(app);
     b.sign_up("Agency B", "b@agency.example", PASSWORD).await;
     let reads = [
         format!("/tenants/{tenant}"),

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use herald_platform::metrics::{GraphEndpoint, GraphOutcome, Metrics};
 use herald_platform::publish::BudgetReport;
 use herald_platform::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
@@ -118,6 +119,8 @@ pub struct GraphResponse {
 pub struct GraphClient {
     http: reqwest::Client,
     config: Arc<GraphConfig>,
+    /// Counts every call in `herald_graph_requests_total` when set.
+    metrics: Option<Metrics>,
 }
 
 /// The transport failed before an answer could be read.
@@ -142,7 +145,14 @@ impl GraphClient {
         Ok(Self {
             http,
             config: Arc::new(config),
+            metrics: None,
         })
+    }
+
+    /// Records every call's endpoint, outcome and duration in `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     pub fn config(&self) -> &GraphConfig {
@@ -152,6 +162,23 @@ impl GraphClient {
     /// Sends `request`. Meta's error envelope becomes [`CallError::Graph`]; anything else
     /// that is not a JSON answer becomes [`CallError::Transport`].
     pub async fn send(&self, request: Request) -> Result<GraphResponse, CallError> {
+        let started = Instant::now();
+        let endpoint = GraphEndpoint::from_label(&request.endpoint);
+        let result = self.send_unmetered(request).await;
+        if let Some(metrics) = &self.metrics {
+            let outcome = match &result {
+                Ok(_) => GraphOutcome::Ok,
+                Err(err) => GraphOutcome::from_verdict(&crate::classify::classify_call(
+                    err,
+                    chrono::Utc::now(),
+                )),
+            };
+            metrics.graph_request(endpoint, outcome, started.elapsed());
+        }
+        result
+    }
+
+    async fn send_unmetered(&self, request: Request) -> Result<GraphResponse, CallError> {
         let started = Instant::now();
         let shown_url = redact_url(&request.url);
         let sent = self.build(&request)?.send().await;

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 
 use super::context::PostContext;
 use super::limiter::RateLimiter;
-use super::persist::{self, Loaded, Write};
+use super::persist::{self, Loaded, OwnedWrite, Write};
 use super::rules::{decide, words, Decision, Facts, Then};
 use super::shared::Shared;
 use crate::domain::PostState;
@@ -395,49 +395,6 @@ impl Run {
                 tracing::debug!(post.id = %self.loaded.post.id, error = %err, "no permalink yet");
                 None
             }
-        }
-    }
-}
-
-/// A [`Write`] that can move to the blocking pool.
-struct OwnedWrite {
-    tenant: crate::ids::TenantId,
-    post: crate::ids::PostId,
-    account: crate::ids::AccountId,
-    kind: crate::domain::PostKind,
-    from: PostState,
-    fence: Fence,
-    decision: Decision,
-    checkpoint: Checkpoint,
-    error: Option<PublishError>,
-}
-
-impl OwnedWrite {
-    fn from(write: &Write<'_>) -> Self {
-        Self {
-            tenant: write.tenant,
-            post: write.post,
-            account: write.account,
-            kind: write.kind,
-            from: write.from,
-            fence: write.fence,
-            decision: write.decision.clone(),
-            checkpoint: write.checkpoint.clone(),
-            error: write.error.cloned(),
-        }
-    }
-
-    fn borrow(&self) -> Write<'_> {
-        Write {
-            tenant: self.tenant,
-            post: self.post,
-            account: self.account,
-            kind: self.kind,
-            from: self.from,
-            fence: self.fence,
-            decision: &self.decision,
-            checkpoint: &self.checkpoint,
-            error: self.error.as_ref(),
         }
     }
 }

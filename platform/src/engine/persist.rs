@@ -3,7 +3,6 @@
 //! outbox event in one transaction, fenced by the tenant's lease).
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde_json::json;
 
 use super::rules::{CheckpointChange, Decision, Then};
@@ -18,7 +17,7 @@ use crate::store::leases::Fence;
 use crate::store::outbox::{self, NewOutboxEvent};
 use crate::store::posts::{self, Post};
 use crate::store::posts_transition::{transition, PostChanges};
-use crate::store::{tenants, DbConnection, StoreError, StoreResult};
+use crate::store::{tenants, write_transaction, DbConnection, StoreError, StoreResult};
 
 /// Everything a publish run needs, loaded in one go.
 pub(crate) struct Loaded {
@@ -170,7 +169,8 @@ pub(crate) fn mark_reauth(
     reason: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    conn.transaction(|conn| {
+    // Read-then-write: take the write lock first, or SQLite refuses the upgrade (BUSY).
+    write_transaction(conn, |conn| {
         let current = accounts::get(conn, tenant, account)?;
         if current.status == LinkStatus::ReauthRequired {
             return Ok(false);
@@ -197,4 +197,47 @@ pub(crate) fn mark_reauth(
         outbox::insert(conn, agency, Some(tenant), &event, now)?;
         Ok(true)
     })
+}
+
+/// A [`Write`] that can move to the blocking pool.
+pub(crate) struct OwnedWrite {
+    tenant: TenantId,
+    post: PostId,
+    account: AccountId,
+    kind: PostKind,
+    from: PostState,
+    fence: Fence,
+    decision: Decision,
+    checkpoint: Checkpoint,
+    error: Option<PublishError>,
+}
+
+impl OwnedWrite {
+    pub fn from(write: &Write<'_>) -> Self {
+        Self {
+            tenant: write.tenant,
+            post: write.post,
+            account: write.account,
+            kind: write.kind,
+            from: write.from,
+            fence: write.fence,
+            decision: write.decision.clone(),
+            checkpoint: write.checkpoint.clone(),
+            error: write.error.cloned(),
+        }
+    }
+
+    pub fn borrow(&self) -> Write<'_> {
+        Write {
+            tenant: self.tenant,
+            post: self.post,
+            account: self.account,
+            kind: self.kind,
+            from: self.from,
+            fence: self.fence,
+            decision: &self.decision,
+            checkpoint: &self.checkpoint,
+            error: self.error.as_ref(),
+        }
+    }
 }

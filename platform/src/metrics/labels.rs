@@ -102,20 +102,53 @@ label_enum!(
         FbPhotos => "fb_photos",
         FbVideos => "fb_videos",
         FbVideoReels => "fb_video_reels",
-        FbVideoUpload => "fb_video_upload",
+        /// Bytes sent to the resumable upload host (`rupload`), for either network.
+        Rupload => "rupload",
         FbVideoStatus => "fb_video_status",
         FbVideoStories => "fb_video_stories",
         FbPhotoStories => "fb_photo_stories",
         FbRecentObjects => "fb_recent_objects",
         IgMedia => "ig_media",
-        IgMediaUpload => "ig_media_upload",
         IgContainerStatus => "ig_container_status",
         IgMediaPublish => "ig_media_publish",
         IgPublishingLimit => "ig_publishing_limit",
-        IgMediaFields => "ig_media_fields",
+        /// A follow-up read of a live post's permalink.
+        Permalink => "permalink",
         Other => "other",
     }
 );
+
+impl GraphEndpoint {
+    /// The endpoint for a Graph client's call label (`"media_publish"`, `"video_reels
+    /// start"`, `"ig refresh_access_token"`, …); a label it does not know is `Other`.
+    pub fn from_label(label: &str) -> Self {
+        use GraphEndpoint::*;
+        let edge = label.split_whitespace().next().unwrap_or("");
+        match (edge, label) {
+            (_, l) if l.starts_with("ig refresh") => IgRefreshToken,
+            ("ig", _) => IgExchangeToken,
+            ("oauth/access_token", _) => OauthAccessToken,
+            ("debug_token", _) => DebugToken,
+            ("me/accounts", _) => MeAccounts,
+            ("page", _) => PageInfo,
+            ("feed", _) => FbFeed,
+            ("photos", _) => FbPhotos,
+            ("videos", _) => FbVideos,
+            ("video_reels", _) => FbVideoReels,
+            ("video_stories", _) => FbVideoStories,
+            ("photo_stories", _) => FbPhotoStories,
+            ("video", _) => FbVideoStatus,
+            ("recent", _) => FbRecentObjects,
+            ("rupload", _) => Rupload,
+            ("media", _) => IgMedia,
+            ("container", _) => IgContainerStatus,
+            ("media_publish", _) => IgMediaPublish,
+            ("content_publishing_limit", _) => IgPublishingLimit,
+            ("permalink", _) => Permalink,
+            _ => Other,
+        }
+    }
+}
 
 label_enum!(
     /// What came of one Graph call.
@@ -273,6 +306,29 @@ mod tests {
         assert_eq!(StatusClass::of(404).as_str(), "4xx");
         assert_eq!(StatusClass::of(503).as_str(), "5xx");
         assert_eq!(StatusClass::of(999).as_str(), "5xx");
+    }
+
+    #[test]
+    fn graph_call_labels_map_to_bounded_endpoints() {
+        let cases = [
+            ("media_publish", "ig_media_publish"),
+            ("video_reels start", "fb_video_reels"),
+            ("videos transfer", "fb_videos"),
+            ("video status", "fb_video_status"),
+            ("container status", "ig_container_status"),
+            ("ig refresh_access_token", "ig_refresh_token"),
+            ("ig oauth/access_token", "ig_exchange_token"),
+            ("oauth/access_token", "oauth_access_token"),
+            ("rupload", "rupload"),
+            ("act_1234567890/ads", "other"),
+        ];
+        for (label, endpoint) in cases {
+            assert_eq!(
+                GraphEndpoint::from_label(label).as_str(),
+                endpoint,
+                "{label}"
+            );
+        }
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub fn reset_at_start(
     node: NodeId,
     single_node: bool,
 ) -> StoreResult<usize> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let released = if single_node {
             diesel::update(p::table.filter(p::claimed_by.is_not_null()))
                 .set(p::claimed_by.eq(None::<String>))

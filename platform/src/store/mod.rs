@@ -63,3 +63,5 @@ pub mod auth_ui;
 pub mod connect_ui;
 pub mod tenants_ui;
 pub mod timeline_ui;
+pub mod team_ui;
+pub mod gauges;

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
+
 use crate::commands::bootstrap;
 use crate::config::Settings;
 use crate::server::{self, Parts};
@@ -12,6 +14,8 @@ use crate::wiring;
 pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 
 pub fn run(settings: Settings) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(settings.listen)
+        .with_context(|| format!("cannot listen on {} (HERALD_LISTEN)", settings.listen))?;
     let store = bootstrap::open_store(&settings)?;
     let applied = store.migrate()?;
     if !applied.is_empty() {
@@ -29,7 +33,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             dispatcher: Some(node.dispatcher.clone()),
             graph: Some(node.graph.clone()),
         };
-        let (server, addr) = server::start(node.state.clone(), parts)?;
+        let (server, addr) = server::start(node.state.clone(), parts, listener)?;
         let running = actix_rt::spawn(server);
         announce(&node.state.settings, addr);
         if node.state.settings.demo {
@@ -50,7 +54,9 @@ async fn seed_demo(node: &wiring::Node, addr: std::net::SocketAddr) -> anyhow::R
     if !settings.sandbox {
         anyhow::bail!("--demo only runs in sandbox mode: it would publish to real accounts");
     }
-    let login = crate::demo::seed(services, &format!("http://{addr}/sandbox")).await?;
+    let sandbox_base =
+        settings.sandbox_url.clone().unwrap_or_else(|| format!("http://{addr}/sandbox"));
+    let login = crate::demo::seed(services, &sandbox_base, settings.demo_tenants).await?;
     println!("Demo agency: log in at {}/login as {} / {}", settings.public_url, login.email, login.password);
     if let Some(key) = login.api_key {
         println!("Demo API key (shown once): {}", key.expose());

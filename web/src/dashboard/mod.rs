@@ -14,6 +14,7 @@ mod compose_form;
 mod home;
 mod integrations;
 pub mod page;
+mod team;
 mod tenants;
 pub mod time;
 mod timeline;
@@ -43,4 +44,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     charts::configure(cfg);
     compose::configure(cfg);
     integrations::configure(cfg);
+    team::configure(cfg);
 }

@@ -51,6 +51,9 @@ pub enum PageError {
     /// The user may not do this (a member doing an owner's task).
     #[error("{0}")]
     Forbidden(String),
+    /// Something that existed and is no more (a used or expired invitation).
+    #[error("{0}")]
+    Gone(String),
     /// A request the page cannot use (a malformed field outside a form).
     #[error("{0}")]
     BadRequest(String),
@@ -104,6 +107,7 @@ impl ResponseError for PageError {
             PageError::SignIn => StatusCode::SEE_OTHER,
             PageError::Csrf | PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Gone(_) => StatusCode::GONE,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -119,6 +123,7 @@ impl ResponseError for PageError {
             ),
             PageError::Forbidden(message) => ("Not allowed", message.as_str()),
             PageError::BadRequest(message) => ("Bad request", message.as_str()),
+            PageError::Gone(message) => ("No longer valid", message.as_str()),
             PageError::Unavailable => (
                 "Not ready yet",
                 "Herald is starting or cannot reach its database. Try again in a moment.",

@@ -154,12 +154,14 @@ mod tests {
             Err(SignedRequestError::Malformed)
         );
         assert_eq!(
-            verify(SECRET, &format!("{}.{body}", &sig[..10]), now),
+            verify(SECRET, &format!("{}.{body}", &sig[..8]), now),
             Err(SignedRequestError::Mismatch)
         );
-        assert_eq!(
-            verify(SECRET, &good[..good.len() - 3], now),
-            Err(SignedRequestError::Mismatch)
+        // A payload cut short may or may not still be valid base64: refused either way.
+        let cut = verify(SECRET, &good[..good.len() - 3], now);
+        assert!(
+            matches!(cut, Err(SignedRequestError::Mismatch | SignedRequestError::Malformed)),
+            "{cut:?}"
         );
         assert_eq!(
             verify(b"other", &good, now),

@@ -27,7 +27,7 @@ use crate::server::AppState;
 /// How long the client has to finish Meta's dialog.
 pub const STATE_TTL: Duration = Duration::minutes(15);
 /// The cookie that binds a `state` to the browser that started it.
-const STATE_COOKIE: &str = "herald_oauth_state";
+pub(super) const STATE_COOKIE: &str = "herald_oauth_state";
 /// What Herald asks for with Facebook Login.
 pub const SCOPES: &[&str] = &[
     "pages_show_list",
@@ -54,7 +54,7 @@ fn redirect_uri(state: &AppState) -> String {
     )
 }
 
-fn hash(value: &str) -> String {
+pub(super) fn hash(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
@@ -184,7 +184,7 @@ struct CallbackQuery {
 }
 
 /// A Graph failure in words for the client, with Meta's code when there is one.
-fn meta_words(err: &CallError) -> String {
+pub(super) fn meta_words(err: &CallError) -> String {
     match err.graph() {
         Some(graph) => format!(
             "Facebook answered: {} (code {}).",

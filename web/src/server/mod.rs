@@ -95,12 +95,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, parts: &Parts) {
         .configure(crate::dashboard::configure);
 }
 
-/// Binds the listener and returns the running server with its bound address.
+/// Serves on an already bound listener and returns the running server with its address.
+/// Binding first (before any actor starts) lets a taken port fail cleanly.
 pub fn start(
     state: AppState,
     parts: Parts,
+    listener: std::net::TcpListener,
 ) -> std::io::Result<(actix_web::dev::Server, std::net::SocketAddr)> {
-    let listen = state.settings.listen;
+    let addr = listener.local_addr()?;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -108,7 +110,6 @@ pub fn start(
             .wrap(actix_web::middleware::from_fn(routes::metrics::record_http))
             .configure(|cfg| configure(cfg, &parts))
     })
-    .bind(listen)?;
-    let addr = server.addrs().first().copied().unwrap_or(listen);
+    .listen(listener)?;
     Ok((server.run(), addr))
 }

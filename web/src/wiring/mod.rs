@@ -2,6 +2,7 @@
 //! publishers, engine, webhook dispatcher and the business services, and hands the web
 //! layer one [`AppState`]. The only place that knows every crate.
 
+pub mod gauges;
 pub mod token_checker;
 
 use std::collections::HashMap;
@@ -56,28 +57,42 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
 
     // Meta: the real hosts, or the sandbox mounted in this server.
     let local = local_base(settings.listen);
-    let (graph_config, sandbox) = if settings.sandbox {
-        let sandbox_config = SandboxConfig {
-            public_base_url: format!("{local}/sandbox"),
-            allowed_redirect_uris: vec![
-                format!("{}/oauth/facebook/callback", settings.public_url),
-                format!("{}/oauth/instagram/callback", settings.public_url),
-            ],
-            ..SandboxConfig::default()
-        };
-        let mut graph = GraphConfig::for_sandbox(&format!("{local}/sandbox"))?
-            .with_app(sandbox_config.app_id.clone(), Secret::new(sandbox_config.app_secret.clone()));
-        // The login dialog is opened by the client's browser: use the public address.
-        graph.facebook_www_base = format!("{}/sandbox/www", settings.public_url).parse()?;
-        graph.ig_www_base = format!("{}/sandbox/ig-www", settings.public_url).parse()?;
-        (graph, Some(Sandbox::new(sandbox_config)))
-    } else {
-        let app = settings.meta_app.clone().context("a Meta app is required without the sandbox")?;
-        (GraphConfig::meta(app.app_id, app.app_secret), None)
+    let (graph_config, sandbox) = match (&settings.sandbox_url, settings.sandbox) {
+        (Some(url), _) => {
+            let defaults = SandboxConfig::default();
+            let graph = GraphConfig::for_sandbox(url)?
+                .with_app(defaults.app_id.clone(), Secret::new(defaults.app_secret.clone()));
+            (graph, None)
+        }
+        (None, true) => {
+            let sandbox_config = SandboxConfig {
+                public_base_url: format!("{local}/sandbox"),
+                allowed_redirect_uris: vec![
+                    format!("{}/oauth/facebook/callback", settings.public_url),
+                    format!("{}/oauth/instagram/callback", settings.public_url),
+                ],
+                ..SandboxConfig::default()
+            };
+            let mut graph = GraphConfig::for_sandbox(&format!("{local}/sandbox"))?.with_app(
+                sandbox_config.app_id.clone(),
+                Secret::new(sandbox_config.app_secret.clone()),
+            );
+            // The login dialog is opened by the client's browser: use the public address.
+            graph.facebook_www_base = format!("{}/sandbox/www", settings.public_url).parse()?;
+            graph.ig_www_base = format!("{}/sandbox/ig-www", settings.public_url).parse()?;
+            (graph, Some(Sandbox::new(sandbox_config)))
+        }
+        (None, false) => {
+            let app =
+                settings.meta_app.clone().context("a Meta app is required without the sandbox")?;
+            (GraphConfig::meta(app.app_id, app.app_secret), None)
+        }
     };
     let graph_config = graph_config.with_version(settings.meta_api_version.clone());
     let app_secret = graph_config.app_secret.clone();
-    let graph = GraphClient::new(graph_config).context("cannot build the Graph HTTP client")?;
+    let graph = GraphClient::new(graph_config)
+        .context("cannot build the Graph HTTP client")?
+        .with_metrics(metrics.clone());
 
     let mut publishers: HashMap<Network, Arc<dyn Publisher>> = HashMap::new();
     publishers.insert(
@@ -135,6 +150,8 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
         app_secret,
         verify_token: keyring.derive("herald meta webhook verify token v1"),
     };
+
+    gauges::spawn(store.clone(), metrics.clone(), clock.clone());
 
     let state = AppState {
         settings: Arc::new(settings),
