@@ -8,8 +8,16 @@ use herald_tests::process::{herald_binary, HeraldProcess};
 
 fn herald(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = Command::new(herald_binary());
-    command.args(args).env("HERALD_DATA_DIR", data_dir).env("HERALD_LOG", "error");
-    for key in ["HERALD_DATABASE_URL", "HERALD_KEYRING_FILE", "HERALD_ENV", "HERALD_CONFIG"] {
+    command
+        .args(args)
+        .env("HERALD_DATA_DIR", data_dir)
+        .env("HERALD_LOG", "error");
+    for key in [
+        "HERALD_DATABASE_URL",
+        "HERALD_KEYRING_FILE",
+        "HERALD_ENV",
+        "HERALD_CONFIG",
+    ] {
         command.env_remove(key);
     }
     for (key, value) in env {
@@ -19,7 +27,11 @@ fn herald(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 #[test]
@@ -27,7 +39,11 @@ fn migrate_creates_the_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let first = herald(dir.path(), &[], &["migrate"]);
     assert!(first.status.success(), "{}", text(&first));
-    assert!(text(&first).contains("migration(s) applied"), "{}", text(&first));
+    assert!(
+        text(&first).contains("migration(s) applied"),
+        "{}",
+        text(&first)
+    );
     assert!(dir.path().join("herald.db").exists());
 
     let second = herald(dir.path(), &[], &["migrate"]);
@@ -40,7 +56,10 @@ fn bad_settings_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&[(&str, &str)], &str); 4] = [
         (&[("HERALD_ENV", "production")], "HERALD_KEYRING_FILE"),
-        (&[("HERALD_DATABASE_URL", "mysql://user:pw@host/db")], "HERALD_DATABASE_URL"),
+        (
+            &[("HERALD_DATABASE_URL", "mysql://user:pw@host/db")],
+            "HERALD_DATABASE_URL",
+        ),
         (&[("HERALD_LOG_FORMAT", "xml")], "HERALD_LOG_FORMAT"),
         (&[("HERALD_KEYRING_FILE", "/nonexistent/keys.json")], "key"),
     ];
@@ -51,12 +70,19 @@ fn bad_settings_are_refused_by_name() {
             // A missing keyring only matters to commands that open secrets.
             let output = herald(dir.path(), env, &["keys", "status"]);
             assert!(!output.status.success(), "{env:?}");
-            assert!(text(&output).contains("/nonexistent/keys.json"), "{}", text(&output));
+            assert!(
+                text(&output).contains("/nonexistent/keys.json"),
+                "{}",
+                text(&output)
+            );
             continue;
         }
         assert!(!output.status.success(), "{env:?} was accepted");
         assert!(said.contains(named), "{env:?}: {said}");
-        assert!(!said.contains("pw@"), "the database password leaked: {said}");
+        assert!(
+            !said.contains("pw@"),
+            "the database password leaked: {said}"
+        );
         assert!(!said.contains("panicked"), "{said}");
     }
 }
@@ -66,7 +92,11 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
     let dir = tempfile::tempdir().unwrap();
     let keyring = dir.path().join("keys.json");
     let keyring_text = keyring.to_str().unwrap();
-    let generate = herald(dir.path(), &[], &["keys", "generate", "--out", keyring_text]);
+    let generate = herald(
+        dir.path(),
+        &[],
+        &["keys", "generate", "--out", keyring_text],
+    );
     assert!(generate.status.success(), "{}", text(&generate));
     let env = [("HERALD_KEYRING_FILE", keyring_text)];
 
@@ -75,13 +105,24 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
         let herald_process = HeraldProcess::start(dir.path(), &[("HERALD_DEMO", "true"), env[0]]);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while !herald_process.output().contains("Demo API key") {
-            assert!(std::time::Instant::now() < deadline, "{}", herald_process.output());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}",
+                herald_process.output()
+            );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
     let before = text(&herald(dir.path(), &env, &["keys", "status"]));
-    let old_key = before.lines().find_map(|l| l.strip_prefix("active key: ")).unwrap().to_owned();
-    assert!(before.contains(&old_key) && before.contains("secret(s)"), "{before}");
+    let old_key = before
+        .lines()
+        .find_map(|l| l.strip_prefix("active key: "))
+        .unwrap()
+        .to_owned();
+    assert!(
+        before.contains(&old_key) && before.contains("secret(s)"),
+        "{before}"
+    );
 
     let rotate = herald(dir.path(), &env, &["keys", "rotate"]);
     assert!(rotate.status.success(), "{}", text(&rotate));
@@ -90,9 +131,15 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
     assert!(text(&rewrap).contains(", 0 failed"), "{}", text(&rewrap));
 
     let after = text(&herald(dir.path(), &env, &["keys", "status"]));
-    let new_key = after.lines().find_map(|l| l.strip_prefix("active key: ")).unwrap().to_owned();
+    let new_key = after
+        .lines()
+        .find_map(|l| l.strip_prefix("active key: "))
+        .unwrap()
+        .to_owned();
     assert_ne!(new_key, old_key);
-    let protected_by_old = after.lines().any(|l| l.starts_with(&old_key) && !l.contains(" 0 secret"));
+    let protected_by_old = after
+        .lines()
+        .any(|l| l.starts_with(&old_key) && !l.contains(" 0 secret"));
     assert!(!protected_by_old, "secrets still on the old key:\n{after}");
     assert!(after.lines().any(|l| l.starts_with(&new_key)), "{after}");
 

@@ -24,17 +24,34 @@ struct Client {
 impl Client {
     fn get(&self, url: &str) -> Option<Value> {
         let response = self.http.get(url).bearer_auth(&self.key).send().ok()?;
-        response.status().is_success().then(|| response.json().ok()).flatten()
+        response
+            .status()
+            .is_success()
+            .then(|| response.json().ok())
+            .flatten()
     }
 }
 
 fn demo_key(herald: &HeraldProcess) -> String {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        if let Some(line) = herald.output().lines().find(|l| l.starts_with("Demo API key (shown once): ")) {
-            return line.rsplit(' ').next().unwrap_or_default().trim().to_owned();
+        if let Some(line) = herald
+            .output()
+            .lines()
+            .find(|l| l.starts_with("Demo API key (shown once): "))
+        {
+            return line
+                .rsplit(' ')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
         }
-        assert!(Instant::now() < deadline, "no demo API key:\n{}", herald.output());
+        assert!(
+            Instant::now() < deadline,
+            "no demo API key:\n{}",
+            herald.output()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -57,7 +74,11 @@ impl Rng {
 
 /// Every post of every tenant, by caption, with its state and external id. `None` while
 /// the server is down.
-fn all_posts(client: &Client, base: &str, tenants: &[String]) -> Option<HashMap<String, (String, Option<String>)>> {
+fn all_posts(
+    client: &Client,
+    base: &str,
+    tenants: &[String],
+) -> Option<HashMap<String, (String, Option<String>)>> {
     let mut posts = HashMap::new();
     for tenant in tenants {
         let mut cursor: Option<String> = None;
@@ -87,8 +108,14 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         println!("crash suite skipped (set HERALD_TEST_CRASH=1; it takes minutes)");
         return;
     }
-    let total: usize = std::env::var("HERALD_CRASH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
-    let seed = std::env::var("HERALD_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_cafe);
+    let total: usize = std::env::var("HERALD_CRASH_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let seed = std::env::var("HERALD_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_cafe);
     let mut rng = Rng(seed);
 
     let sandbox = SandboxProcess::start();
@@ -96,13 +123,29 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
     let tenants_env = TENANTS.to_string();
     let mut herald = HeraldProcess::start(
         dir.path(),
-        &[("HERALD_DEMO", "true"), ("HERALD_DEMO_TENANTS", &tenants_env), ("HERALD_SANDBOX_URL", &sandbox.base_url)],
+        &[
+            ("HERALD_DEMO", "true"),
+            ("HERALD_DEMO_TENANTS", &tenants_env),
+            ("HERALD_SANDBOX_URL", &sandbox.base_url),
+        ],
     );
-    let client = Client { http: reqwest::blocking::Client::new(), key: demo_key(&herald) };
+    let client = Client {
+        http: reqwest::blocking::Client::new(),
+        key: demo_key(&herald),
+    };
     let base = herald.base_url.clone();
     let control = |method: reqwest::Method, path: &str, body: Value| {
-        let response = client.http.request(method, format!("{}/_sandbox/{path}", sandbox.base_url)).json(&body).send().unwrap();
-        assert!(response.status().is_success(), "sandbox {path}: {}", response.status());
+        let response = client
+            .http
+            .request(method, format!("{}/_sandbox/{path}", sandbox.base_url))
+            .json(&body)
+            .send()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "sandbox {path}: {}",
+            response.status()
+        );
     };
     control(
         reqwest::Method::PUT,
@@ -113,7 +156,9 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
     );
 
     // Tenants, their accounts, and a photo each.
-    let tenants: Vec<String> = client.get(&format!("{base}/api/v1/tenants?limit=100")).unwrap()["data"]
+    let tenants: Vec<String> = client
+        .get(&format!("{base}/api/v1/tenants?limit=100"))
+        .unwrap()["data"]
         .as_array()
         .unwrap()
         .iter()
@@ -122,16 +167,37 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
     assert_eq!(tenants.len(), TENANTS);
     let mut targets = Vec::new();
     for tenant in &tenants {
-        let accounts = client.get(&format!("{base}/api/v1/tenants/{tenant}/accounts")).unwrap();
+        let accounts = client
+            .get(&format!("{base}/api/v1/tenants/{tenant}/accounts"))
+            .unwrap();
         let form = reqwest::blocking::multipart::Form::new().part(
             "file",
-            reqwest::blocking::multipart::Part::bytes(SQUARE_JPEG.to_vec()).file_name("p.jpg").mime_str("image/jpeg").unwrap(),
+            reqwest::blocking::multipart::Part::bytes(SQUARE_JPEG.to_vec())
+                .file_name("p.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
         );
-        let media: Value = client.http.post(format!("{base}/api/v1/tenants/{tenant}/media")).bearer_auth(&client.key).multipart(form).send().unwrap().json().unwrap();
-        let photo = media["id"].as_str().unwrap_or_else(|| panic!("{media:#}")).to_owned();
+        let media: Value = client
+            .http
+            .post(format!("{base}/api/v1/tenants/{tenant}/media"))
+            .bearer_auth(&client.key)
+            .multipart(form)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let photo = media["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{media:#}"))
+            .to_owned();
         for account in accounts["data"].as_array().unwrap() {
             let network = account["network"].as_str().unwrap().to_owned();
-            targets.push((tenant.clone(), account["id"].as_str().unwrap().to_owned(), network, photo.clone()));
+            targets.push((
+                tenant.clone(),
+                account["id"].as_str().unwrap().to_owned(),
+                network,
+                photo.clone(),
+            ));
         }
     }
 
@@ -147,9 +213,20 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         };
         let publish_at = start + chrono::Duration::milliseconds((rng.between(0, 20_000)) as i64);
         let body = json!({"account_id": account, "kind": kind, "caption": caption, "media": media, "publish_at": publish_at.to_rfc3339()});
-        let response = client.http.post(format!("{base}/api/v1/tenants/{tenant}/posts"))
-            .bearer_auth(&client.key).header("Idempotency-Key", format!("crash-{i}")).json(&body).send().unwrap();
-        assert_eq!(response.status().as_u16(), 201, "{}", response.text().unwrap_or_default());
+        let response = client
+            .http
+            .post(format!("{base}/api/v1/tenants/{tenant}/posts"))
+            .bearer_auth(&client.key)
+            .header("Idempotency-Key", format!("crash-{i}"))
+            .json(&body)
+            .send()
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            201,
+            "{}",
+            response.text().unwrap_or_default()
+        );
     }
 
     // Meta misbehaves: publish calls applied but their answers lost, 5xx, throttling.
@@ -157,10 +234,20 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         ("/graph/*/media_publish", json!({"kind": "apply_then_drop"})),
         ("/graph/*/feed", json!({"kind": "apply_then_drop"})),
         ("/graph/*/media", json!({"kind": "status", "http": 503})),
-        ("/graph/*/photos", json!({"kind": "error", "http": 500, "code": 2, "subcode": null})),
-        ("/graph/*/feed", json!({"kind": "error", "http": 400, "code": 4, "subcode": null})),
+        (
+            "/graph/*/photos",
+            json!({"kind": "error", "http": 500, "code": 2, "subcode": null}),
+        ),
+        (
+            "/graph/*/feed",
+            json!({"kind": "error", "http": 400, "code": 4, "subcode": null}),
+        ),
     ] {
-        control(reqwest::Method::POST, "faults", json!({"method": "POST", "path": path, "probability": 0.08, "action": action}));
+        control(
+            reqwest::Method::POST,
+            "faults",
+            json!({"method": "POST", "path": path, "probability": 0.08, "action": action}),
+        );
     }
 
     // Kill and restart until every post has ended.
@@ -170,39 +257,96 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         std::thread::sleep(Duration::from_millis(rng.between(500, 3_000)));
         let listed = all_posts(&client, &base, &tenants);
         if let Some(posts) = &listed {
-            let open = posts.values().filter(|(state, _)| !matches!(state.as_str(), "published" | "failed" | "canceled" | "unconfirmed")).count();
+            let open = posts
+                .values()
+                .filter(|(state, _)| {
+                    !matches!(
+                        state.as_str(),
+                        "published" | "failed" | "canceled" | "unconfirmed"
+                    )
+                })
+                .count();
             if posts.len() == total && open == 0 {
                 break listed.unwrap_or_default();
             }
-            assert!(Instant::now() < deadline, "{open} posts still open after {kills} kills");
+            assert!(
+                Instant::now() < deadline,
+                "{open} posts still open after {kills} kills"
+            );
         }
-        assert!(Instant::now() < deadline, "the posts could not be listed after {kills} kills");
+        assert!(
+            Instant::now() < deadline,
+            "the posts could not be listed after {kills} kills"
+        );
         herald.kill();
         kills += 1;
         herald.restart();
     };
     control(reqwest::Method::DELETE, "faults", json!({}));
 
-    let ledger: Value = client.http.get(format!("{}/_sandbox/ledger", sandbox.base_url)).send().unwrap().json().unwrap();
+    let ledger: Value = client
+        .http
+        .get(format!("{}/_sandbox/ledger", sandbox.base_url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let mut in_ledger: HashMap<String, Vec<String>> = HashMap::new();
     for entry in ledger["data"].as_array().unwrap() {
         let caption = entry["caption"].as_str().unwrap_or_default().to_owned();
-        in_ledger.entry(caption).or_default().push(entry["id"].as_str().unwrap_or_default().to_owned());
+        in_ledger
+            .entry(caption)
+            .or_default()
+            .push(entry["id"].as_str().unwrap_or_default().to_owned());
     }
-    let duplicates: Vec<_> = in_ledger.iter().filter(|(_, ids)| ids.len() > 1).map(|(c, _)| c.clone()).collect();
-    let unexpected: Vec<_> = in_ledger.keys().filter(|c| c.starts_with("crash post") && !posts.contains_key(*c)).cloned().collect();
-    let lost: Vec<_> = posts.keys().filter(|c| !in_ledger.contains_key(*c)).cloned().collect();
-    let not_published: Vec<_> = posts.iter().filter(|(_, (state, _))| state != "published").map(|(c, (s, _))| format!("{c}: {s}")).collect();
-    let wrong_id: Vec<_> = posts.iter()
-        .filter(|(c, (_, ext))| in_ledger.get(*c).is_some_and(|ids| ids.len() == 1 && ext.as_deref() != Some(ids[0].as_str())))
-        .map(|(c, _)| c.clone()).collect();
+    let duplicates: Vec<_> = in_ledger
+        .iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let unexpected: Vec<_> = in_ledger
+        .keys()
+        .filter(|c| c.starts_with("crash post") && !posts.contains_key(*c))
+        .cloned()
+        .collect();
+    let lost: Vec<_> = posts
+        .keys()
+        .filter(|c| !in_ledger.contains_key(*c))
+        .cloned()
+        .collect();
+    let not_published: Vec<_> = posts
+        .iter()
+        .filter(|(_, (state, _))| state != "published")
+        .map(|(c, (s, _))| format!("{c}: {s}"))
+        .collect();
+    let wrong_id: Vec<_> = posts
+        .iter()
+        .filter(|(c, (_, ext))| {
+            in_ledger
+                .get(*c)
+                .is_some_and(|ids| ids.len() == 1 && ext.as_deref() != Some(ids[0].as_str()))
+        })
+        .map(|(c, _)| c.clone())
+        .collect();
 
     println!("crash run: {total} posts, {TENANTS} tenants, {kills} kills, seed {seed}");
-    println!("ledger: {} duplicates, {} lost, {} unexpected; {} not published", duplicates.len(), lost.len(), unexpected.len(), not_published.len());
+    println!(
+        "ledger: {} duplicates, {} lost, {} unexpected; {} not published",
+        duplicates.len(),
+        lost.len(),
+        unexpected.len(),
+        not_published.len()
+    );
     assert!(kills >= 3, "the server was killed only {kills} times");
     assert!(duplicates.is_empty(), "published twice: {duplicates:?}");
     assert!(unexpected.is_empty(), "unexpected objects: {unexpected:?}");
     assert!(lost.is_empty(), "never published: {lost:?}");
-    assert!(not_published.is_empty(), "ended otherwise: {not_published:?}");
-    assert!(wrong_id.is_empty(), "Herald's id differs from Meta's: {wrong_id:?}");
+    assert!(
+        not_published.is_empty(),
+        "ended otherwise: {not_published:?}"
+    );
+    assert!(
+        wrong_id.is_empty(),
+        "Herald's id differs from Meta's: {wrong_id:?}"
+    );
 }

@@ -17,8 +17,18 @@ struct Api {
 
 impl Api {
     async fn get(&self, path: &str) -> Value {
-        let response = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await.unwrap();
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
         response.json().await.unwrap()
     }
 
@@ -32,7 +42,10 @@ impl Api {
             .send()
             .await
             .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
     }
 }
 
@@ -41,8 +54,16 @@ fn demo_key(herald: &HeraldProcess) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let output = herald.output();
-        if let Some(line) = output.lines().find(|l| l.starts_with("Demo API key (shown once): ")) {
-            return line.rsplit(' ').next().unwrap_or_default().trim().to_owned();
+        if let Some(line) = output
+            .lines()
+            .find(|l| l.starts_with("Demo API key (shown once): "))
+        {
+            return line
+                .rsplit(' ')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -52,13 +73,21 @@ fn demo_key(herald: &HeraldProcess) -> String {
 async fn wait_published(api: &Api, tenant: &str, post: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let view = api.get(&format!("/api/v1/tenants/{tenant}/posts/{post}")).await;
+        let view = api
+            .get(&format!("/api/v1/tenants/{tenant}/posts/{post}"))
+            .await;
         let state = view["state"].as_str().unwrap_or_default().to_owned();
         if state == "published" {
             return view;
         }
-        assert!(!["failed", "canceled", "unconfirmed"].contains(&state.as_str()), "post ended {state}: {view:#}");
-        assert!(Instant::now() < deadline, "post still {state} after 90 s: {view:#}");
+        assert!(
+            !["failed", "canceled", "unconfirmed"].contains(&state.as_str()),
+            "post ended {state}: {view:#}"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "post still {state} after 90 s: {view:#}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
@@ -67,7 +96,11 @@ async fn wait_published(api: &Api, tenant: &str, post: &str) -> Value {
 async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let herald = HeraldProcess::start(dir.path(), &[("HERALD_DEMO", "true")]);
-    let api = Api { base: herald.base_url.clone(), key: demo_key(&herald), http: reqwest::Client::new() };
+    let api = Api {
+        base: herald.base_url.clone(),
+        key: demo_key(&herald),
+        http: reqwest::Client::new(),
+    };
 
     // Meta processes media quickly in this test.
     let settings = api
@@ -80,7 +113,10 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     assert!(settings.status().is_success());
 
     let tenants = api.get("/api/v1/tenants").await;
-    let tenant = tenants["data"][0]["id"].as_str().expect("the demo tenant").to_owned();
+    let tenant = tenants["data"][0]["id"]
+        .as_str()
+        .expect("the demo tenant")
+        .to_owned();
     let accounts = api.get(&format!("/api/v1/tenants/{tenant}/accounts")).await;
     let account = |network: &str| {
         accounts["data"]
@@ -95,7 +131,10 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     // Upload a photo the way a client developer would.
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(SQUARE_JPEG.to_vec()).file_name("square.jpg").mime_str("image/jpeg").unwrap(),
+        reqwest::multipart::Part::bytes(SQUARE_JPEG.to_vec())
+            .file_name("square.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
     );
     let media: Value = api
         .http
@@ -108,19 +147,40 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
         .json()
         .await
         .unwrap();
-    let media_id = media["id"].as_str().unwrap_or_else(|| panic!("upload failed: {media:#}")).to_owned();
+    let media_id = media["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("upload failed: {media:#}"))
+        .to_owned();
     assert_eq!(media["facts"]["width"], 1080, "{media:#}");
 
     let feed_body = json!({"account_id": account("facebook"), "kind": "fb_feed", "caption": "journey: hello from the API"});
-    let (status, feed) = api.post(&format!("/api/v1/tenants/{tenant}/posts"), "journey-feed", feed_body.clone()).await;
+    let (status, feed) = api
+        .post(
+            &format!("/api/v1/tenants/{tenant}/posts"),
+            "journey-feed",
+            feed_body.clone(),
+        )
+        .await;
     assert_eq!(status, 201, "{feed:#}");
     // The same key and body replays the first answer instead of making a second post.
-    let (again_status, again) = api.post(&format!("/api/v1/tenants/{tenant}/posts"), "journey-feed", feed_body).await;
+    let (again_status, again) = api
+        .post(
+            &format!("/api/v1/tenants/{tenant}/posts"),
+            "journey-feed",
+            feed_body,
+        )
+        .await;
     assert!(again_status == 201 || again_status == 200, "{again:#}");
     assert_eq!(again["id"], feed["id"]);
 
     let ig_body = json!({"account_id": account("instagram"), "kind": "ig_image", "caption": "journey: an IG image #herald", "media": [media_id]});
-    let (status, image) = api.post(&format!("/api/v1/tenants/{tenant}/posts"), "journey-ig", ig_body).await;
+    let (status, image) = api
+        .post(
+            &format!("/api/v1/tenants/{tenant}/posts"),
+            "journey-ig",
+            ig_body,
+        )
+        .await;
     assert_eq!(status, 201, "{image:#}");
 
     let feed = wait_published(&api, &tenant, feed["id"].as_str().unwrap()).await;
@@ -128,9 +188,22 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     assert!(feed["external_id"].is_string(), "{feed:#}");
     assert!(image["external_id"].is_string(), "{image:#}");
 
-    let ledger: Value = api.http.get(format!("{}/sandbox/_sandbox/ledger", api.base)).send().await.unwrap().json().await.unwrap();
+    let ledger: Value = api
+        .http
+        .get(format!("{}/sandbox/_sandbox/ledger", api.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let entries = ledger["data"].as_array().unwrap();
-    let with_caption = |caption: &str| entries.iter().filter(|e| e["caption"] == caption).collect::<Vec<_>>();
+    let with_caption = |caption: &str| {
+        entries
+            .iter()
+            .filter(|e| e["caption"] == caption)
+            .collect::<Vec<_>>()
+    };
     let feed_entries = with_caption("journey: hello from the API");
     let image_entries = with_caption("journey: an IG image #herald");
     assert_eq!(feed_entries.len(), 1, "{ledger:#}");

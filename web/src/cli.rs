@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about = "Publish to Facebook Pages and Instagram, on time and exactly once.")]
+#[command(
+    name = "herald",
+    version,
+    about = "Publish to Facebook Pages and Instagram, on time and exactly once."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -29,7 +33,12 @@ pub struct CommonArgs {
     pub data_dir: Option<PathBuf>,
 
     /// `sqlite://PATH` or `postgres://…`; default: SQLite in the data directory.
-    #[arg(long, global = true, env = "HERALD_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "HERALD_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// `development` (the default) or `production`.

@@ -21,7 +21,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: &'static str, rule: impl Into<String>) -> Self {
-        Self { key, rule: rule.into() }
+        Self {
+            key,
+            rule: rule.into(),
+        }
     }
 }
 
@@ -123,7 +126,8 @@ impl Settings {
             ));
         }
         let keyring_configured = keyring_named.is_some();
-        let keyring_file = keyring_named.unwrap_or_else(|| data_dir.join(herald_platform::vault::DEV_KEYRING_FILE));
+        let keyring_file = keyring_named
+            .unwrap_or_else(|| data_dir.join(herald_platform::vault::DEV_KEYRING_FILE));
 
         let log_format = match pick(&common.log_format, &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -142,20 +146,23 @@ impl Settings {
         let listen = match (serve.listen, file.listen.as_deref()) {
             (Some(addr), _) => addr,
             (None, Some(text)) => text.parse().map_err(|_| {
-                ConfigError::new("HERALD_LISTEN", format!("`{text}` is not an IP:PORT address"))
+                ConfigError::new(
+                    "HERALD_LISTEN",
+                    format!("`{text}` is not an IP:PORT address"),
+                )
             })?,
             (None, None) => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
-        let public_url = pick(&serve.public_url, &file.public_url)
-            .unwrap_or_else(|| format!("http://{listen}"));
+        let public_url =
+            pick(&serve.public_url, &file.public_url).unwrap_or_else(|| format!("http://{listen}"));
         validate_public_url(&public_url)?;
 
         let meta_app = meta_app(
             pick(&serve.meta_app_id, &file.meta_app_id),
             pick(&serve.meta_app_secret, &file.meta_app_secret),
         )?;
-        let meta_api_version = pick(&serve.meta_api_version, &file.meta_api_version)
-            .unwrap_or_else(|| "v26.0".into());
+        let meta_api_version =
+            pick(&serve.meta_api_version, &file.meta_api_version).unwrap_or_else(|| "v26.0".into());
         validate_api_version(&meta_api_version)?;
 
         let sandbox_mode = match pick(&serve.sandbox, &file.sandbox).as_deref() {
@@ -202,7 +209,10 @@ impl Settings {
         }
         let demo_tenants = serve.demo_tenants.unwrap_or(1);
         if !(1..=1000).contains(&demo_tenants) {
-            return Err(ConfigError::new("HERALD_DEMO_TENANTS", "must be from 1 to 1000"));
+            return Err(ConfigError::new(
+                "HERALD_DEMO_TENANTS",
+                "must be from 1 to 1000",
+            ));
         }
 
         Ok(Self {
@@ -231,10 +241,16 @@ fn pick<T: Clone>(flag_or_env: &Option<T>, file: &Option<T>) -> Option<T> {
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
     let text = fs::read_to_string(path).map_err(|err| {
-        ConfigError::new("HERALD_CONFIG", format!("cannot read `{}`: {err}", path.display()))
+        ConfigError::new(
+            "HERALD_CONFIG",
+            format!("cannot read `{}`: {err}", path.display()),
+        )
     })?;
     toml::from_str(&text).map_err(|err| {
-        ConfigError::new("HERALD_CONFIG", format!("`{}` is not valid: {err}", path.display()))
+        ConfigError::new(
+            "HERALD_CONFIG",
+            format!("`{}` is not valid: {err}", path.display()),
+        )
     })
 }
 
@@ -242,14 +258,20 @@ fn validate_database_url(url: &str) -> Result<(), ConfigError> {
     let key = "HERALD_DATABASE_URL";
     if let Some(path) = url.strip_prefix("sqlite://") {
         if path.is_empty() {
-            return Err(ConfigError::new(key, "a `sqlite://` URL must name a file path"));
+            return Err(ConfigError::new(
+                key,
+                "a `sqlite://` URL must name a file path",
+            ));
         }
         return Ok(());
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return match url::Url::parse(url) {
             Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
-            _ => Err(ConfigError::new(key, "is not a valid postgres:// URL (it needs a host)")),
+            _ => Err(ConfigError::new(
+                key,
+                "is not a valid postgres:// URL (it needs a host)",
+            )),
         };
     }
     Err(ConfigError::new(
@@ -271,7 +293,9 @@ fn validate_public_url(url: &str) -> Result<(), ConfigError> {
 }
 
 fn validate_api_version(version: &str) -> Result<(), ConfigError> {
-    let number = version.strip_prefix('v').and_then(|rest| rest.split_once('.'));
+    let number = version
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'));
     match number {
         Some((major, minor)) if major.parse::<u32>().is_ok() && minor.parse::<u32>().is_ok() => {
             Ok(())
@@ -288,9 +312,15 @@ fn meta_app(id: Option<String>, secret: Option<String>) -> Result<Option<MetaApp
         (None, None) => Ok(None),
         (Some(app_id), Some(secret)) => {
             if app_id.is_empty() || !app_id.chars().all(|c| c.is_ascii_digit()) {
-                return Err(ConfigError::new("HERALD_META_APP_ID", "must be the app's numeric id"));
+                return Err(ConfigError::new(
+                    "HERALD_META_APP_ID",
+                    "must be the app's numeric id",
+                ));
             }
-            Ok(Some(MetaApp { app_id, app_secret: Secret::new(secret) }))
+            Ok(Some(MetaApp {
+                app_id,
+                app_secret: Secret::new(secret),
+            }))
         }
         (Some(_), None) => Err(ConfigError::new(
             "HERALD_META_APP_SECRET",

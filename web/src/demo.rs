@@ -8,9 +8,9 @@ use herald_platform::domain::{Network, PostKind, PostOptions};
 use herald_platform::ids::{AccountId, AgencyId, TenantId};
 use herald_platform::secret::Secret;
 use herald_platform::store::accounts::{self, NewAccount};
+use herald_platform::store::agencies;
 use herald_platform::store::connections::{self, LoginKind, NewConnection};
 use herald_platform::store::users::{self, Role};
-use herald_platform::store::agencies;
 use serde::Deserialize;
 
 use crate::services::posts::{create_post, NewPost};
@@ -66,7 +66,11 @@ pub async fn seed(
         .await??
     };
     if existing {
-        return Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_key: None });
+        return Ok(DemoLogin {
+            email: DEMO_EMAIL,
+            password: DEMO_PASSWORD,
+            api_key: None,
+        });
     }
 
     let http = reqwest::Client::new();
@@ -92,7 +96,11 @@ pub async fn seed(
 
     let s = services.clone();
     let api_key = actix_web::web::block(move || populate(&s, &users)).await??;
-    Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_key: Some(api_key) })
+    Ok(DemoLogin {
+        email: DEMO_EMAIL,
+        password: DEMO_PASSWORD,
+        api_key: Some(api_key),
+    })
 }
 
 fn populate(s: &Services, users: &[SandboxUser]) -> anyhow::Result<Secret> {
@@ -107,7 +115,11 @@ fn populate(s: &Services, users: &[SandboxUser]) -> anyhow::Result<Secret> {
     };
     let caller = Caller::agency(agency);
     for (n, user) in users.iter().enumerate() {
-        let name = if n == 0 { "Acme (demo client)".to_owned() } else { format!("Acme {} (demo client)", n + 1) };
+        let name = if n == 0 {
+            "Acme (demo client)".to_owned()
+        } else {
+            format!("Acme {} (demo client)", n + 1)
+        };
         let tenant = tenants::create_tenant(s, &caller, &name)?.id;
         let accounts = connect(s, tenant, user)?;
         if n == 0 {
@@ -118,7 +130,11 @@ fn populate(s: &Services, users: &[SandboxUser]) -> anyhow::Result<Secret> {
 }
 
 /// Stores the grant a client would make in the dialog: every Page, and the linked IG account.
-fn connect(s: &Services, tenant: TenantId, user: &SandboxUser) -> anyhow::Result<Vec<(Network, AccountId)>> {
+fn connect(
+    s: &Services,
+    tenant: TenantId,
+    user: &SandboxUser,
+) -> anyhow::Result<Vec<(Network, AccountId)>> {
     let now = s.clock.now();
 
     let mut conn = s.conn()?;
@@ -131,9 +147,14 @@ fn connect(s: &Services, tenant: TenantId, user: &SandboxUser) -> anyhow::Result
             meta_user_id: user.id.clone(),
             user_token: Secret::new(user.access_token.clone()),
             expires_at: Some(now + Duration::days(60)),
-            scopes: ["pages_show_list", "pages_manage_posts", "instagram_basic", "instagram_content_publish"]
-                .map(String::from)
-                .to_vec(),
+            scopes: [
+                "pages_show_list",
+                "pages_manage_posts",
+                "instagram_basic",
+                "instagram_content_publish",
+            ]
+            .map(String::from)
+            .to_vec(),
         },
         now,
     )?;
@@ -186,8 +207,14 @@ fn schedule_posts(
 ) -> anyhow::Result<()> {
     let now = s.clock.now();
     let (Some(fb), Some(ig)) = (
-        accounts_made.iter().find(|(n, _)| *n == Network::Facebook).map(|(_, id)| *id),
-        accounts_made.iter().find(|(n, _)| *n == Network::Instagram).map(|(_, id)| *id),
+        accounts_made
+            .iter()
+            .find(|(n, _)| *n == Network::Facebook)
+            .map(|(_, id)| *id),
+        accounts_made
+            .iter()
+            .find(|(n, _)| *n == Network::Instagram)
+            .map(|(_, id)| *id),
     ) else {
         bail!("the sandbox user came without a Page and an Instagram account");
     };
@@ -195,10 +222,28 @@ fn schedule_posts(
     let reel = media::create_media_from_bytes(s, caller, tenant, REEL, None)?.id;
 
     let posts = [
-        (fb, PostKind::FbFeed, "Fresh beans are in. Come say hi! ☕", vec![], 1),
-        (ig, PostKind::IgImage, "Latte art of the day #coffee #demo", vec![photo], 2),
+        (
+            fb,
+            PostKind::FbFeed,
+            "Fresh beans are in. Come say hi! ☕",
+            vec![],
+            1,
+        ),
+        (
+            ig,
+            PostKind::IgImage,
+            "Latte art of the day #coffee #demo",
+            vec![photo],
+            2,
+        ),
         (fb, PostKind::FbPhotos, "Our new terrace", vec![photo], 3),
-        (ig, PostKind::IgReel, "Behind the counter #reels", vec![reel], 4),
+        (
+            ig,
+            PostKind::IgReel,
+            "Behind the counter #reels",
+            vec![reel],
+            4,
+        ),
     ];
     for (account_id, kind, caption, media, minutes) in posts {
         let new = NewPost {

@@ -5,21 +5,21 @@
 //! Dependencies point one way: web → platform ← adapters. Nothing depends on this crate
 //! but the end-to-end tests.
 
+pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod logging;
-pub mod routes;
-pub mod server;
-pub mod wiring;
-pub mod api;
-pub mod meta_webhooks;
-pub mod outbound;
-pub mod services;
 pub mod dashboard;
 pub mod demo;
-pub mod auth;
+pub mod logging;
+pub mod meta_webhooks;
 pub mod oauth;
+pub mod outbound;
+pub mod routes;
+pub mod server;
+pub mod services;
+pub mod wiring;
 
 use cli::{Cli, Command, ServeArgs};
 use config::Settings;

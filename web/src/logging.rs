@@ -10,12 +10,17 @@ pub fn init(format: LogFormat, filter: &str) {
         Ok(parsed) => (parsed, false),
         Err(_) => (EnvFilter::new("info"), true),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(env_filter).with_target(true);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(env_filter)
+        .with_target(true);
     let installed = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
     if installed.is_ok() && bad_filter {
-        tracing::warn!(log.filter = filter, "the log filter is not valid; using `info`");
+        tracing::warn!(
+            log.filter = filter,
+            "the log filter is not valid; using `info`"
+        );
     }
 }

@@ -37,7 +37,6 @@ async fn another_agency_gets_404_everywhere_on_postgres_too() {
 
 /// Agency A builds a tenant with accounts and a post; agency B tries every route.
 async fn walk(app: &TestApp) {
-
     // Agency A: a tenant with connected accounts and a post.
     let a = Browser::new(app);
     a.sign_up("Agency A", "a@agency.example", PASSWORD).await;

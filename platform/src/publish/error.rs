@@ -27,7 +27,10 @@ pub enum Verdict {
     /// The container is broken, missing or expired: create a new one.
     RecreateContainer,
     /// Throttled, quota reached, or temporarily blocked: wait until `until`.
-    DeferUntil { until: DateTime<Utc>, reason: String },
+    DeferUntil {
+        until: DateTime<Utc>,
+        reason: String,
+    },
     /// The token is no longer valid: the client must reconnect. Posts wait, not fail.
     NeedsReauth,
     /// The token lacks a permission or the user lacks a role on the object. Fails the post.
@@ -49,7 +52,11 @@ pub struct PublishError {
 
 impl PublishError {
     pub fn new(verdict: Verdict, message: impl Into<String>) -> Self {
-        Self { verdict, graph: None, message: message.into() }
+        Self {
+            verdict,
+            graph: None,
+            message: message.into(),
+        }
     }
 
     pub fn with_graph(mut self, graph: GraphErrorInfo) -> Self {

@@ -81,17 +81,27 @@ pub enum StepOutcome {
     /// More to do at once; `detail` is a sentence for the timeline.
     Continue { phase: Phase, detail: String },
     /// Meta is busy with the media: call `step` again at `at`.
-    WaitUntil { phase: Phase, at: DateTime<Utc>, detail: String },
+    WaitUntil {
+        phase: Phase,
+        at: DateTime<Utc>,
+        detail: String,
+    },
     /// Live. The permalink may come later (a follow-up read can fail; the post is still
     /// published).
-    Published { external_id: String, permalink: Option<String> },
+    Published {
+        external_id: String,
+        permalink: Option<String>,
+    },
 }
 
 /// What reconciling an unknown outcome found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reconciled {
     /// The object exists at Meta: the post is published.
-    Published { external_id: String, permalink: Option<String> },
+    Published {
+        external_id: String,
+        permalink: Option<String>,
+    },
     /// Nothing was published; `checkpoint` is what may safely be resumed from.
     NotPublished { checkpoint: Checkpoint },
     /// Meta cannot tell (yet): ask again later, or hand to a human after enough tries.

@@ -41,6 +41,9 @@ pub struct BudgetReport {
 
 impl BudgetReport {
     pub fn peak_percent(&self) -> f64 {
-        self.figures.iter().map(UsageFigure::peak_percent).fold(0.0, f64::max)
+        self.figures
+            .iter()
+            .map(UsageFigure::peak_percent)
+            .fold(0.0, f64::max)
     }
 }

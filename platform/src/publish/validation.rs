@@ -14,8 +14,16 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn new(field: impl Into<String>, value: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { field: field.into(), value: value.into(), rule: rule.into() }
+    pub fn new(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        rule: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            value: value.into(),
+            rule: rule.into(),
+        }
     }
 }
 
@@ -36,6 +44,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { caption_max_chars: 2_200, hashtags_max: 30, mentions_max: 20 }
+        Self {
+            caption_max_chars: 2_200,
+            hashtags_max: 30,
+            mentions_max: 20,
+        }
     }
 }

@@ -39,14 +39,20 @@ pub fn read(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<GaugeCou
         .group_by(posts::state)
         .select((posts::state, count_star()))
         .load(conn)?;
-    let posts_by_state =
-        by_state.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, count(n)))).collect();
+    let posts_by_state = by_state
+        .into_iter()
+        .filter_map(|(s, n)| Some((s.parse().ok()?, count(n))))
+        .collect();
 
     let overdue_before = to_millis(now - OVERDUE_AFTER);
     let posts_overdue: i64 = posts::table
         .filter(posts::state.eq_any(["scheduled", "queued"]))
         .filter(posts::publish_at.lt(overdue_before))
-        .filter(posts::next_attempt_at.is_null().or(posts::next_attempt_at.lt(overdue_before)))
+        .filter(
+            posts::next_attempt_at
+                .is_null()
+                .or(posts::next_attempt_at.lt(overdue_before)),
+        )
         .count()
         .get_result(conn)?;
 
@@ -54,8 +60,13 @@ pub fn read(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<GaugeCou
         .group_by(accounts::status)
         .select((accounts::status, count_star()))
         .load(conn)?;
-    let status_count =
-        |wanted: &str| by_status.iter().filter(|(s, _)| s == wanted).map(|(_, n)| count(*n)).sum();
+    let status_count = |wanted: &str| {
+        by_status
+            .iter()
+            .filter(|(s, _)| s == wanted)
+            .map(|(_, n)| count(*n))
+            .sum()
+    };
 
     let soon = to_millis(now + EXPIRING_SOON);
     let connections_expiring_soon: i64 = meta_connections::table

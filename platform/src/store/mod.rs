@@ -61,7 +61,7 @@ pub mod webhook_endpoints_api;
 // Repository functions for the dashboard (sign-up, sessions, tenant pages, timelines).
 pub mod auth_ui;
 pub mod connect_ui;
+pub mod gauges;
+pub mod team_ui;
 pub mod tenants_ui;
 pub mod timeline_ui;
-pub mod team_ui;
-pub mod gauges;

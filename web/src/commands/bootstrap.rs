@@ -12,9 +12,19 @@ use crate::config::Settings;
 pub fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url.expose();
     if DatabaseUrl::parse(url)?.backend() == Backend::Sqlite {
+        let created = !settings.data_dir.exists();
         fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!("cannot create the data directory `{}`", settings.data_dir.display())
+            format!(
+                "cannot create the data directory `{}`",
+                settings.data_dir.display()
+            )
         })?;
+        // The database holds hashed and sealed secrets: keep it to Herald's user.
+        #[cfg(unix)]
+        if created {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&settings.data_dir, fs::Permissions::from_mode(0o700))?;
+        }
     }
     Ok(Store::open(url)?)
 }

@@ -19,12 +19,19 @@ pub fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
             }
             let keyring = Keyring::generate();
             keyring.save(&path)?;
-            println!("wrote a new keyring to {} (mode 0600), active key {}", path.display(), keyring.active_id());
+            println!(
+                "wrote a new keyring to {} (mode 0600), active key {}",
+                path.display(),
+                keyring.active_id()
+            );
             println!("point HERALD_KEYRING_FILE at it and keep a backup: secrets cannot be read without it");
         }
         KeysCommand::Rotate => {
             let id = vault::rotate(&settings.keyring_file)?;
-            println!("added key {id} to {} and made it active", settings.keyring_file.display());
+            println!(
+                "added key {id} to {} and made it active",
+                settings.keyring_file.display()
+            );
             println!("run `herald keys rewrap` to move existing secrets to it");
         }
         KeysCommand::Rewrap { batch } => {
@@ -33,19 +40,33 @@ pub fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
             let keyring = bootstrap::load_keyring(settings)?;
             let report = vault::rewrap(&store, &keyring, batch)?;
             println!("active key: {}", report.active_key_id);
-            println!("{:<24} {:<22} {:>9} {:>9} {:>7}", "table", "column", "rewrapped", "current", "failed");
+            println!(
+                "{:<24} {:<22} {:>9} {:>9} {:>7}",
+                "table", "column", "rewrapped", "current", "failed"
+            );
             for column in &report.columns {
                 println!(
                     "{:<24} {:<22} {:>9} {:>9} {:>7}",
-                    column.table, column.column, column.rewrapped, column.already_current, column.failed
+                    column.table,
+                    column.column,
+                    column.rewrapped,
+                    column.already_current,
+                    column.failed
                 );
                 if let Some(err) = &column.first_error {
                     println!("  first failure: {err}");
                 }
             }
-            println!("{} rewrapped, {} failed", report.rewrapped(), report.failed());
+            println!(
+                "{} rewrapped, {} failed",
+                report.rewrapped(),
+                report.failed()
+            );
             if report.failed() > 0 {
-                bail!("{} secret(s) could not be opened and were left unchanged", report.failed());
+                bail!(
+                    "{} secret(s) could not be opened and were left unchanged",
+                    report.failed()
+                );
             }
         }
         KeysCommand::Status => {
@@ -58,7 +79,11 @@ pub fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
                 println!("no secrets stored yet");
             }
             for (key_id, count) in counts {
-                let known = if keyring.key_ids().any(|k| k == key_id) { "" } else { "  (NOT in the keyring)" };
+                let known = if keyring.key_ids().any(|k| k == key_id) {
+                    ""
+                } else {
+                    "  (NOT in the keyring)"
+                };
                 println!("{key_id:<32} {count:>8} secret(s){known}");
             }
         }

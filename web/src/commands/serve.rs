@@ -54,20 +54,31 @@ async fn seed_demo(node: &wiring::Node, addr: std::net::SocketAddr) -> anyhow::R
     if !settings.sandbox {
         anyhow::bail!("--demo only runs in sandbox mode: it would publish to real accounts");
     }
-    let sandbox_base =
-        settings.sandbox_url.clone().unwrap_or_else(|| format!("http://{addr}/sandbox"));
+    let sandbox_base = settings
+        .sandbox_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}/sandbox"));
     let login = crate::demo::seed(services, &sandbox_base, settings.demo_tenants).await?;
-    println!("Demo agency: log in at {}/login as {} / {}", settings.public_url, login.email, login.password);
+    println!(
+        "Demo agency: log in at {}/login as {} / {}",
+        settings.public_url, login.email, login.password
+    );
     if let Some(key) = login.api_key {
         println!("Demo API key (shown once): {}", key.expose());
-        println!("Four demo posts are due over the next four minutes; watch them at {}/timeline", settings.public_url);
+        println!(
+            "Four demo posts are due over the next four minutes; watch them at {}/timeline",
+            settings.public_url
+        );
     }
     Ok(())
 }
 
 fn announce(settings: &Settings, addr: std::net::SocketAddr) {
     tracing::info!(http.address = %addr, "Herald listening");
-    println!("Herald is running: dashboard at {}/ (listening on {addr})", settings.public_url);
+    println!(
+        "Herald is running: dashboard at {}/ (listening on {addr})",
+        settings.public_url
+    );
     if settings.sandbox {
         println!(
             "Meta is in SANDBOX mode: nothing reaches Facebook or Instagram. The sandbox is at {}/sandbox",

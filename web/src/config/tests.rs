@@ -15,7 +15,10 @@ fn defaults_are_a_local_sandbox_with_sqlite() {
 
 #[test]
 fn production_without_a_keyring_names_the_missing_setting() {
-    let common = CommonArgs { environment: Some("production".into()), ..Default::default() };
+    let common = CommonArgs {
+        environment: Some("production".into()),
+        ..Default::default()
+    };
     let err = load(common, ServeArgs::default()).unwrap_err();
     assert_eq!(err.key, "HERALD_KEYRING_FILE");
 }
@@ -33,21 +36,37 @@ fn a_malformed_database_url_is_refused_without_echoing_it() {
 
 #[test]
 fn a_postgres_url_without_host_is_refused() {
-    let common = CommonArgs { database_url: Some("postgres://".into()), ..Default::default() };
-    assert_eq!(load(common, ServeArgs::default()).unwrap_err().key, "HERALD_DATABASE_URL");
+    let common = CommonArgs {
+        database_url: Some("postgres://".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        load(common, ServeArgs::default()).unwrap_err().key,
+        "HERALD_DATABASE_URL"
+    );
 }
 
 #[test]
 fn the_file_sits_under_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("herald.toml");
-    fs::write(&path, "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\n").unwrap();
-    let common = CommonArgs { config: Some(path.clone()), ..Default::default() };
+    fs::write(
+        &path,
+        "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\n",
+    )
+    .unwrap();
+    let common = CommonArgs {
+        config: Some(path.clone()),
+        ..Default::default()
+    };
     let settings = load(common.clone(), ServeArgs::default()).unwrap();
     assert_eq!(settings.listen.port(), 9000);
     assert_eq!(settings.log_format, LogFormat::Json);
 
-    let serve = ServeArgs { listen: Some("127.0.0.1:9100".parse().unwrap()), ..Default::default() };
+    let serve = ServeArgs {
+        listen: Some("127.0.0.1:9100".parse().unwrap()),
+        ..Default::default()
+    };
     assert_eq!(load(common, serve).unwrap().listen.port(), 9100);
 }
 
@@ -56,7 +75,10 @@ fn an_unknown_key_in_the_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("herald.toml");
     fs::write(&path, "lisen = \"127.0.0.1:9000\"\n").unwrap();
-    let common = CommonArgs { config: Some(path), ..Default::default() };
+    let common = CommonArgs {
+        config: Some(path),
+        ..Default::default()
+    };
     let err = load(common, ServeArgs::default()).unwrap_err();
     assert_eq!(err.key, "HERALD_CONFIG");
     assert!(err.to_string().contains("lisen"), "{err}");
@@ -64,8 +86,14 @@ fn an_unknown_key_in_the_file_is_named() {
 
 #[test]
 fn half_a_meta_app_is_refused_and_the_secret_never_prints() {
-    let serve = ServeArgs { meta_app_id: Some("1234".into()), ..Default::default() };
-    assert_eq!(load(CommonArgs::default(), serve).unwrap_err().key, "HERALD_META_APP_SECRET");
+    let serve = ServeArgs {
+        meta_app_id: Some("1234".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        load(CommonArgs::default(), serve).unwrap_err().key,
+        "HERALD_META_APP_SECRET"
+    );
 
     let serve = ServeArgs {
         meta_app_id: Some("1234".into()),
@@ -73,12 +101,21 @@ fn half_a_meta_app_is_refused_and_the_secret_never_prints() {
         ..Default::default()
     };
     let settings = load(CommonArgs::default(), serve).unwrap();
-    assert!(!settings.sandbox, "a real app turns the sandbox off by default");
+    assert!(
+        !settings.sandbox,
+        "a real app turns the sandbox off by default"
+    );
     assert!(!format!("{settings:?}").contains("s3cr3t-value"));
 }
 
 #[test]
 fn a_bad_api_version_is_refused() {
-    let serve = ServeArgs { meta_api_version: Some("26".into()), ..Default::default() };
-    assert_eq!(load(CommonArgs::default(), serve).unwrap_err().key, "HERALD_META_API_VERSION");
+    let serve = ServeArgs {
+        meta_api_version: Some("26".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        load(CommonArgs::default(), serve).unwrap_err().key,
+        "HERALD_META_API_VERSION"
+    );
 }

@@ -160,7 +160,10 @@ mod tests {
         // A payload cut short may or may not still be valid base64: refused either way.
         let cut = verify(SECRET, &good[..good.len() - 3], now);
         assert!(
-            matches!(cut, Err(SignedRequestError::Mismatch | SignedRequestError::Malformed)),
+            matches!(
+                cut,
+                Err(SignedRequestError::Mismatch | SignedRequestError::Malformed)
+            ),
             "{cut:?}"
         );
         assert_eq!(

@@ -23,7 +23,10 @@ pub async fn readyz(parts: web::Data<Parts>) -> HttpResponse {
     let reasons = web::block(move || parts.readiness_problems())
         .await
         .unwrap_or_else(|_| vec!["the readiness check could not run".to_owned()]);
-    let body = Readiness { ready: reasons.is_empty(), reasons };
+    let body = Readiness {
+        ready: reasons.is_empty(),
+        reasons,
+    };
     if body.ready {
         HttpResponse::Ok().json(body)
     } else {

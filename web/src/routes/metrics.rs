@@ -10,7 +10,10 @@ use actix_web::{get, web, HttpResponse};
 use herald_platform::metrics::Metrics;
 
 #[get("/metrics")]
-pub async fn render_metrics(metrics: Option<web::Data<Metrics>>, parts: web::Data<crate::server::Parts>) -> HttpResponse {
+pub async fn render_metrics(
+    metrics: Option<web::Data<Metrics>>,
+    parts: web::Data<crate::server::Parts>,
+) -> HttpResponse {
     let Some(metrics) = metrics else {
         return HttpResponse::NotFound().finish();
     };
@@ -33,7 +36,12 @@ pub async fn record_http(
     let response = next.call(req).await?;
     if let Some(metrics) = recorder {
         let route = response.request().match_pattern();
-        metrics.http_request(route.as_deref(), &method, response.status().as_u16(), started.elapsed());
+        metrics.http_request(
+            route.as_deref(),
+            &method,
+            response.status().as_u16(),
+            started.elapsed(),
+        );
     }
     Ok(response)
 }

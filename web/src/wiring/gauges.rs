@@ -38,7 +38,10 @@ fn publish(metrics: &Metrics, counts: &gauges::GaugeCounts) {
     metrics.set_tokens_by_state([
         (TokenState::Valid, counts.accounts_valid),
         (TokenState::ExpiringSoon, counts.connections_expiring_soon),
-        (TokenState::NeedsReconnect, counts.accounts_needing_reconnect),
+        (
+            TokenState::NeedsReconnect,
+            counts.accounts_needing_reconnect,
+        ),
     ]);
     metrics.set_webhook_endpoints_by_state([
         (WebhookEndpointState::Active, counts.endpoints_active),

@@ -52,7 +52,10 @@ pub struct Node {
 /// Builds every part of a node. Must run inside an actix system.
 pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> anyhow::Result<Node> {
     let clock: SharedClock = Arc::new(SystemClock);
-    let metrics = Metrics::new(env!("CARGO_PKG_VERSION"), option_env!("HERALD_GIT_SHA").unwrap_or("unknown"));
+    let metrics = Metrics::new(
+        env!("CARGO_PKG_VERSION"),
+        option_env!("HERALD_GIT_SHA").unwrap_or("unknown"),
+    );
     let keyring = Arc::new(keyring);
 
     // Meta: the real hosts, or the sandbox mounted in this server.
@@ -60,8 +63,10 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
     let (graph_config, sandbox) = match (&settings.sandbox_url, settings.sandbox) {
         (Some(url), _) => {
             let defaults = SandboxConfig::default();
-            let graph = GraphConfig::for_sandbox(url)?
-                .with_app(defaults.app_id.clone(), Secret::new(defaults.app_secret.clone()));
+            let graph = GraphConfig::for_sandbox(url)?.with_app(
+                defaults.app_id.clone(),
+                Secret::new(defaults.app_secret.clone()),
+            );
             (graph, None)
         }
         (None, true) => {
@@ -83,8 +88,10 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
             (graph, Some(Sandbox::new(sandbox_config)))
         }
         (None, false) => {
-            let app =
-                settings.meta_app.clone().context("a Meta app is required without the sandbox")?;
+            let app = settings
+                .meta_app
+                .clone()
+                .context("a Meta app is required without the sandbox")?;
             (GraphConfig::meta(app.app_id, app.app_secret), None)
         }
     };
@@ -97,11 +104,17 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
     let mut publishers: HashMap<Network, Arc<dyn Publisher>> = HashMap::new();
     publishers.insert(
         Network::Facebook,
-        Arc::new(FacebookPublisher::new(graph.clone(), FacebookConfig::default())),
+        Arc::new(FacebookPublisher::new(
+            graph.clone(),
+            FacebookConfig::default(),
+        )),
     );
     publishers.insert(
         Network::Instagram,
-        Arc::new(InstagramPublisher::new(graph.clone(), InstagramConfig::default())),
+        Arc::new(InstagramPublisher::new(
+            graph.clone(),
+            InstagramConfig::default(),
+        )),
     );
 
     let engine = Engine::start(EngineDeps {
@@ -113,13 +126,20 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
         metrics: metrics.clone(),
         limits: EngineLimits::default(),
         spec_builder: Arc::new(StoredSpec),
-        token_checker: Some(Arc::new(GraphTokenChecker { client: graph.clone(), clock: clock.clone() })),
+        token_checker: Some(Arc::new(GraphTokenChecker {
+            client: graph.clone(),
+            clock: clock.clone(),
+        })),
     })
     .await
     .map_err(|err| anyhow::anyhow!("the publish engine could not start: {err}"))?;
 
     // Loopback targets are allowed only where the sandbox plays Meta on this machine.
-    let policy = if settings.sandbox { AddressPolicy::allow_loopback() } else { AddressPolicy::strict() };
+    let policy = if settings.sandbox {
+        AddressPolicy::allow_loopback()
+    } else {
+        AddressPolicy::strict()
+    };
     let outbound = OutboundClient::new(policy, OUTBOUND_TIMEOUT)?;
     let dispatcher = WebhookDispatcher::new(Dispatcher {
         store: store.clone(),
@@ -144,7 +164,9 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
         max_media_bytes: DEFAULT_MAX_MEDIA_BYTES,
         outbound,
         wake_engine: Arc::new(move || engine_for_wake.wake()),
-        wake_dispatcher: Arc::new(move || dispatcher_for_wake.do_send(herald_platform::webhooks::RunNow)),
+        wake_dispatcher: Arc::new(move || {
+            dispatcher_for_wake.do_send(herald_platform::webhooks::RunNow)
+        }),
     };
     let meta_inbound = MetaInbound {
         app_secret,
@@ -158,7 +180,14 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
         services: Some(Arc::new(services)),
         meta_inbound: Some(Arc::new(meta_inbound)),
     };
-    Ok(Node { state, sandbox, engine, dispatcher, metrics, graph })
+    Ok(Node {
+        state,
+        sandbox,
+        engine,
+        dispatcher,
+        metrics,
+        graph,
+    })
 }
 
 /// How this process reaches itself: the listen address, with an unspecified IP replaced

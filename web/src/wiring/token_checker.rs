@@ -65,7 +65,9 @@ impl GraphTokenChecker {
 
     async fn refresh_instagram(&self, token: &TokenToCheck) -> TokenCheck {
         let now = self.clock.now();
-        let due = token.expires_at.is_some_and(|at| at - now <= IG_REFRESH_AHEAD);
+        let due = token
+            .expires_at
+            .is_some_and(|at| at - now <= IG_REFRESH_AHEAD);
         if !due {
             return TokenCheck::Valid;
         }
@@ -90,8 +92,12 @@ fn expiry(now: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
 
 fn from_call_error(err: &CallError) -> TokenCheck {
     if err.is(INVALID_TOKEN, None) {
-        TokenCheck::NeedsReauth { reason: err.to_string() }
+        TokenCheck::NeedsReauth {
+            reason: err.to_string(),
+        }
     } else {
-        TokenCheck::Unknown { detail: err.to_string() }
+        TokenCheck::Unknown {
+            detail: err.to_string(),
+        }
     }
 }
