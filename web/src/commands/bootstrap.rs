@@ -48,3 +48,48 @@ pub fn load_keyring(settings: &Settings) -> anyhow::Result<Keyring> {
     }
     Ok(dev.keyring)
 }
+
+/// Holds the SQLite database for this process: SQLite serves one node, so a second
+/// `herald serve` on the same file is refused instead of racing the first. The lock lives
+/// as long as the returned file.
+pub fn lock_sqlite(settings: &Settings) -> anyhow::Result<Option<fs::File>> {
+    let DatabaseUrl::Sqlite(path) = DatabaseUrl::parse(settings.database_url.expose())? else {
+        return Ok(None);
+    };
+    let lock_path = path.with_extension("lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open `{}`", lock_path.display()))?;
+    if file.try_lock().is_err() {
+        anyhow::bail!(
+            "another herald is already serving the SQLite database `{}`; SQLite serves one \
+             node: stop the other one, or share a PostgreSQL database (HERALD_DATABASE_URL) \
+             between nodes",
+            path.display()
+        );
+    }
+    Ok(Some(file))
+}
+
+/// Refuses to start when stored secrets were sealed with keys this keyring lacks: every
+/// token would be unreadable and every post would fail, silently, otherwise.
+pub fn check_keyring_covers_store(store: &Store, keyring: &Keyring, settings: &Settings) -> anyhow::Result<()> {
+    let missing: Vec<(String, u64)> = herald_platform::vault::status(store)?
+        .into_iter()
+        .filter(|(id, _)| !keyring.key_ids().any(|known| known == id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let count: u64 = missing.iter().map(|(_, n)| n).sum();
+    let ids: Vec<&str> = missing.iter().map(|(id, _)| id.as_str()).collect();
+    anyhow::bail!(
+        "the keyring `{}` lacks key(s) {} that protect {count} stored secret(s); start with the \
+         keyring they were sealed with (HERALD_KEYRING_FILE)",
+        settings.keyring_file.display(),
+        ids.join(", ")
+    )
+}

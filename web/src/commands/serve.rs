@@ -17,11 +17,13 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(settings.listen)
         .with_context(|| format!("cannot listen on {} (HERALD_LISTEN)", settings.listen))?;
     let store = bootstrap::open_store(&settings)?;
+    let _sqlite_lock = bootstrap::lock_sqlite(&settings)?;
     let applied = store.migrate()?;
     if !applied.is_empty() {
         tracing::info!(migrations.applied = applied.len(), "database migrated");
     }
     let keyring = bootstrap::load_keyring(&settings)?;
+    bootstrap::check_keyring_covers_store(&store, &keyring, &settings)?;
 
     actix_rt::System::new().block_on(async move {
         let node = wiring::assemble(settings, store.clone(), keyring).await?;
