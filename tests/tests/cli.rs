@@ -144,7 +144,43 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
     assert!(after.lines().any(|l| l.starts_with(&new_key)), "{after}");
 
     // Everything is still readable: the server starts and publishes nothing wrongly.
-    let _restarted = HeraldProcess::start(dir.path(), &env);
+    drop(HeraldProcess::start(dir.path(), &env));
+
+    // A keyring that never sealed these secrets is refused at start, naming the missing key.
+    let foreign = dir.path().join("foreign.json");
+    let foreign_text = foreign.to_str().unwrap();
+    let made = herald(dir.path(), &[], &["keys", "generate", "--out", foreign_text]);
+    assert!(made.status.success(), "{}", text(&made));
+    let refused = herald(
+        dir.path(),
+        &[
+            ("HERALD_KEYRING_FILE", foreign_text),
+            ("HERALD_LISTEN", "127.0.0.1:0"),
+        ],
+        &["serve"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains(&format!("lacks key(s) {new_key}")),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn a_second_node_on_the_same_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = HeraldProcess::start(dir.path(), &[]);
+    let second = herald(dir.path(), &[("HERALD_LISTEN", "127.0.0.1:0")], &["serve"]);
+    assert!(!second.status.success());
+    assert!(
+        text(&second).contains("another herald is already serving"),
+        "{}",
+        text(&second)
+    );
+    // The first node is untouched by the attempt.
+    let ready = reqwest::blocking::get(format!("{}/readyz", first.base_url)).unwrap();
+    assert_eq!(ready.status(), 200);
 }
 
 #[test]
