@@ -211,4 +211,63 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     assert_eq!(feed_entries[0]["kind"], "fb_post");
     assert_eq!(image_entries[0]["kind"], "ig_image");
     assert_eq!(image_entries[0]["id"], image["external_id"]);
+
+    // Meta throttles the Page and says access returns in a minute: the post waits that
+    // long, not a blanket quarter hour, and says why in words and in Meta's own terms.
+    let fault = api
+        .http
+        .post(format!("{}/sandbox/_sandbox/faults", api.base))
+        .json(&json!({"method": "POST", "path": "/graph/*/feed", "nth": 1,
+                      "action": {"kind": "error", "code": 80001, "regain_minutes": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(fault.status().is_success());
+    let (status, throttled) = api
+        .post(
+            &format!("/api/v1/tenants/{tenant}/posts"),
+            "journey-throttled",
+            json!({"account_id": account("facebook"), "kind": "fb_feed", "caption": "journey: throttled"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{throttled:#}");
+    let path = format!(
+        "/api/v1/tenants/{tenant}/posts/{}",
+        throttled["id"].as_str().unwrap()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let waiting = loop {
+        let view = api.get(&path).await;
+        if view["last_error"].is_object() {
+            break view;
+        }
+        assert!(std::time::Instant::now() < deadline, "never deferred: {view:#}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let error = &waiting["last_error"];
+    assert!(
+        error["message"].as_str().is_some_and(|m| m.contains("too many calls")),
+        "{waiting:#}"
+    );
+    assert_eq!(error["error"]["graph"]["code"], 80001, "{waiting:#}");
+    assert!(
+        error["error"]["verdict"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("throttling")),
+        "{waiting:#}"
+    );
+    let until: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(error["error"]["verdict"]["until"].clone()).unwrap();
+    let wait = until - chrono::Utc::now();
+    assert!(
+        wait > chrono::Duration::seconds(20) && wait < chrono::Duration::seconds(150),
+        "waits {wait} instead of Meta's minute: {waiting:#}"
+    );
+    let timeline = waiting["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e["detail"].as_str().is_some_and(|d| d.starts_with("Waiting until"))),
+        "{waiting:#}"
+    );
 }

@@ -14,6 +14,10 @@ pub enum FaultAction {
         code: i64,
         #[serde(default)]
         subcode: Option<i64>,
+        /// For a throttling error: the minutes Meta says until access returns, sent in
+        /// `X-Business-Use-Case-Usage` for the object in the path, as Meta sends it.
+        #[serde(default)]
+        regain_minutes: Option<u64>,
     },
     /// A bare HTTP status with no Graph envelope (a proxy or load balancer answering).
     Status { http: u16 },

@@ -80,8 +80,19 @@ pub async fn layer(
             http,
             code,
             subcode,
+            regain_minutes,
         }) => {
-            let resp = catalogue(http, code, subcode).error_response();
+            let mut resp = catalogue(http, code, subcode).error_response();
+            if let (Some(minutes), Some(object)) = (regain_minutes, object_in_path(&rel)) {
+                let usage = serde_json::json!({ object: [{
+                    "type": "pages", "call_count": 100, "total_cputime": 100, "total_time": 100,
+                    "estimated_time_to_regain_access": minutes
+                }]});
+                if let Ok(v) = HeaderValue::from_str(&usage.to_string()) {
+                    resp.headers_mut()
+                        .insert(HeaderName::from_static("x-business-use-case-usage"), v);
+                }
+            }
             req.into_response(resp)
         }
         Some(FaultAction::Status { http }) => {
@@ -127,6 +138,14 @@ pub async fn layer(
             .insert(HeaderName::from_static("x-fb-request-id"), v);
     }
     Ok(res)
+}
+
+/// The Graph object a call is about: `123` in `/graph/v26.0/123/feed`.
+fn object_in_path(rel: &str) -> Option<String> {
+    let mut segments = rel.trim_start_matches('/').split('/');
+    let _host = segments.next()?;
+    let _version = segments.next().filter(|v| v.starts_with('v'))?;
+    segments.next().filter(|id| !id.is_empty()).map(str::to_owned)
 }
 
 fn owner_of<B>(res: &ServiceResponse<B>) -> Option<String> {

@@ -109,6 +109,36 @@ async fn fault_error_status_and_nth() {
 }
 
 #[actix_web::test]
+async fn an_injected_throttle_says_when_access_returns() {
+    let env = start().await;
+    let user = env.user().await;
+    let (page, tok) = (page_id(&user, 0), page_token(&user, 0));
+    let action = json!({"kind": "error", "code": 80001, "regain_minutes": 3});
+    env.fault(json!({"method": "POST", "path": "/graph/*/feed", "nth": 1, "action": action}))
+        .await;
+    let r = env
+        .http
+        .post(env.graph(&format!("{page}/feed")))
+        .bearer_auth(&tok)
+        .form(&[("message", "throttled")])
+        .send()
+        .await
+        .expect("feed");
+    assert_eq!(r.status().as_u16(), 400);
+    let usage: Value = serde_json::from_str(
+        r.headers()
+            .get("x-business-use-case-usage")
+            .and_then(|v| v.to_str().ok())
+            .expect("a usage header comes with the throttle"),
+    )
+    .expect("json");
+    assert_eq!(usage[&page][0]["estimated_time_to_regain_access"], 3);
+    assert_eq!(usage[&page][0]["call_count"], 100);
+    let body: Value = r.json().await.expect("envelope");
+    assert_eq!(codes(&body).0, 80001);
+}
+
+#[actix_web::test]
 async fn fault_delay_reset_and_apply_then_drop() {
     let env = start().await;
     let user = env.user().await;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use herald_platform::domain::MediaFacts;
 use herald_platform::store::accounts_api::AccountRecord;
-use herald_platform::store::api_keys_api::ApiKeyRecord;
+use herald_platform::store::api_keys::ApiKey;
 use herald_platform::store::media_api::MediaRecord;
 use herald_platform::store::posts_api::{PostEventRecord, PostRecord};
 use herald_platform::store::tenants_api::TenantRecord;
@@ -155,7 +155,11 @@ pub struct PostView {
     pub attempts: i32,
     pub external_id: Option<String>,
     pub permalink: Option<String>,
-    pub last_error: Option<String>,
+    /// Why the last attempt did not publish: `message` in plain words, and `error` with
+    /// Meta's answer (`graph`: code, subcode, message) and Herald's verdict (retry, wait
+    /// until, fail).
+    #[schema(value_type = Option<Object>)]
+    pub last_error: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Only on `GET …/posts/{post_id}`.
@@ -175,7 +179,9 @@ impl PostView {
             attempts: p.attempts,
             external_id: p.external_id,
             permalink: p.permalink,
-            last_error: p.last_error,
+            last_error: p
+                .last_error
+                .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))),
             created_at: p.created_at,
             updated_at: p.updated_at,
             timeline: timeline.map(|t| t.into_iter().map(Into::into).collect()),
@@ -273,8 +279,8 @@ pub struct ApiKeyView {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<ApiKeyRecord> for ApiKeyView {
-    fn from(k: ApiKeyRecord) -> Self {
+impl From<ApiKey> for ApiKeyView {
+    fn from(k: ApiKey) -> Self {
         Self {
             id: k.id.to_string(),
             name: k.name,

@@ -66,10 +66,18 @@ impl PostLine {
             when_relative: time::relative(post.publish_at, now),
             caption: preview(&post.caption),
             permalink: post.permalink.clone(),
-            last_error: post.last_error.clone(),
+            last_error: post.last_error.as_deref().map(error_words),
             live: !post.state.is_terminal(),
         }
     }
+}
+
+/// The plain-words message of a stored post error (`{"message", "error"}`), not its JSON.
+fn error_words(stored: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(stored)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| stored.to_owned())
 }
 
 /// An account as lists show it.
