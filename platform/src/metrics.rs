@@ -20,8 +20,8 @@ use prometheus::{Registry, TextEncoder};
 use crate::domain::{PostKind, PostState};
 use families::Families;
 pub use labels::{
-    ActorKind, GraphEndpoint, GraphOutcome, HttpMethod, PoolState, PostOutcome, StatusClass,
-    ThrottleScope, TokenState, WebhookEndpointState, WebhookOutcome,
+    ActorKind, GraphEndpoint, GraphOutcome, HttpMethod, LeaseChangeKind, PoolState, PostOutcome,
+    StatusClass, ThrottleScope, TokenState, WebhookEndpointState, WebhookOutcome,
 };
 
 /// The `Content-Type` of [`Metrics::render`]'s output.
@@ -54,6 +54,7 @@ pub const FAMILY_NAMES: &[&str] = &[
     "herald_db_pool_connections",
     "herald_db_pool_max",
     "herald_ready",
+    "herald_lease_changes_total",
 ];
 
 /// The process's metrics. Cheap to clone: clones share one registry.
@@ -148,6 +149,9 @@ impl Metrics {
         }
         for state in PoolState::ALL {
             f.pool_connections.with_label_values(&[state.as_str()]);
+        }
+        for change in LeaseChangeKind::ALL {
+            f.lease_changes.with_label_values(&[change.as_str()]);
         }
     }
 
@@ -318,6 +322,14 @@ impl Metrics {
             .with_label_values(&[PoolState::InUse.as_str()])
             .set(in_use.into());
         f.pool_max.set(max.into());
+    }
+
+    /// `count` tenant leases changed hands this way on this node.
+    pub fn lease_changes(&self, change: LeaseChangeKind, count: usize) {
+        self.f()
+            .lease_changes
+            .with_label_values(&[change.as_str()])
+            .inc_by(u64::try_from(count).unwrap_or(u64::MAX));
     }
 
     /// Sets `herald_ready` to what `/readyz` last answered.

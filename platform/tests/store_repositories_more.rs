@@ -87,16 +87,13 @@ fn media_is_content_addressed_per_tenant(conn: &mut DbConnection, a: TenantId, b
 
 fn api_keys_by_prefix(conn: &mut DbConnection, agency: AgencyId, a: TenantId) {
     let key = api_keys::create(conn, agency, Some(a), "hk_abc", "hash-1", "CI", now()).unwrap();
-    let found = api_keys::find_active_by_prefix(conn, "hk_abc")
-        .unwrap()
-        .unwrap();
+    let found = api_keys::find_by_prefix(conn, "hk_abc").unwrap().unwrap();
     assert_eq!((found.id, found.tenant_id), (key.id, Some(a)));
     assert!(!format!("{found:?}").contains("hash-1"));
     api_keys::touch(conn, key.id, now()).unwrap();
     api_keys::revoke(conn, agency, key.id, now()).unwrap();
-    assert!(api_keys::find_active_by_prefix(conn, "hk_abc")
-        .unwrap()
-        .is_none());
+    let revoked = api_keys::find_by_prefix(conn, "hk_abc").unwrap().unwrap();
+    assert!(revoked.revoked_at.is_some());
     let other = agencies::create(conn, "Other", "UTC", now()).unwrap().id;
     assert!(matches!(
         api_keys::revoke(conn, other, key.id, now()),

@@ -9,7 +9,8 @@ verified with every known secret separately; the receiver answers 204 when at le
 verifies and 400 otherwise. Control endpoints for the test driving it:
 
 - POST /_secrets with a `whsec_` secret as the body adds a secret;
-- GET /_log answers a JSON list of {"id", "type", "verified_with": [secret index, ...]}.
+- GET /_log answers a JSON list of {"id", "type", "data", "verified_with": [secret index, ...]}
+  (`type` and `data` only from a delivery that verified).
 """
 
 import json
@@ -62,6 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {
             "id": headers.get("webhook-id"),
             "type": payload.get("type") if isinstance(payload, dict) else None,
+            "data": payload.get("data") if isinstance(payload, dict) else None,
             "verified_with": verified,
         }
         with LOCK:

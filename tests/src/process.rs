@@ -75,7 +75,7 @@ impl HeraldProcess {
         process
     }
 
-    fn spawn(&mut self) {
+    fn spawn_child(&mut self) {
         let mut command = Command::new(herald_binary());
         command
             .arg("serve")
@@ -93,7 +93,26 @@ impl HeraldProcess {
         }
         let child = command.spawn().expect("the herald binary starts");
         self.child = Some(child);
+    }
+
+    fn spawn(&mut self) {
+        self.spawn_child();
         self.wait_ready();
+    }
+
+    /// Whether the process has ended on its own (a crash, an abort at a fail-point).
+    pub fn has_exited(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => !matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+
+    /// Starts the process again without waiting until it is ready: for crash loops, in
+    /// which it may die again before it answers.
+    pub fn respawn(&mut self) {
+        self.kill();
+        self.spawn_child();
     }
 
     fn log_file(&self) -> Stdio {
@@ -143,6 +162,25 @@ impl HeraldProcess {
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
+    }
+
+    /// Freezes the process (SIGSTOP), as a long GC pause or a stalled VM would.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused process run on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("the process runs").to_string();
+        let status = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("`kill` runs");
+        assert!(status.success(), "kill {signal} {pid} failed");
     }
 
     /// The child's process id, while it runs.

@@ -111,8 +111,27 @@ fn all_posts(
     Some(posts)
 }
 
+/// How the server dies during a run.
+#[derive(Clone, Copy, PartialEq)]
+enum Crashes {
+    /// The harness SIGKILLs it every 0.5–3 s.
+    Kill,
+    /// It aborts itself at a fail-point right after a persisted step (with this probability
+    /// at each); the harness restarts it whenever it has died.
+    FailPoint(f64),
+}
+
 #[test]
 fn every_post_is_published_exactly_once_through_repeated_crashes() {
+    run(Crashes::Kill);
+}
+
+#[test]
+fn every_post_is_published_exactly_once_with_a_crash_after_persisted_steps() {
+    run(Crashes::FailPoint(0.03));
+}
+
+fn run(crashes: Crashes) {
     if std::env::var("HERALD_TEST_CRASH").as_deref() != Ok("1") {
         println!("crash suite skipped (set HERALD_TEST_CRASH=1; it takes minutes)");
         return;
@@ -130,14 +149,16 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
     let sandbox = SandboxProcess::start();
     let dir = tempfile::tempdir().unwrap();
     let tenants_env = TENANTS.to_string();
-    let mut herald = HeraldProcess::start(
-        dir.path(),
-        &[
-            ("HERALD_DEMO", "true"),
-            ("HERALD_DEMO_TENANTS", &tenants_env),
-            ("HERALD_SANDBOX_URL", &sandbox.base_url),
-        ],
-    );
+    let mut env = vec![
+        ("HERALD_DEMO", "true".to_owned()),
+        ("HERALD_DEMO_TENANTS", tenants_env),
+        ("HERALD_SANDBOX_URL", sandbox.base_url.clone()),
+    ];
+    if let Crashes::FailPoint(p) = crashes {
+        env.push(("HERALD_FAILPOINT_AFTER_PERSIST", p.to_string()));
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut herald = HeraldProcess::start(dir.path(), &env);
     let client = Client {
         http: reqwest::blocking::Client::new(),
         key: demo_key(&herald),
@@ -222,17 +243,25 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         };
         let publish_at = start + chrono::Duration::milliseconds((rng.between(0, 20_000)) as i64);
         let body = json!({"account_id": account, "kind": kind, "caption": caption, "media": media, "publish_at": publish_at.to_rfc3339()});
-        let response = client
-            .http
-            .post(format!("{base}/api/v1/tenants/{tenant}/posts"))
-            .bearer_auth(&client.key)
-            .header("Idempotency-Key", format!("crash-{i}"))
-            .json(&body)
-            .send()
-            .unwrap();
-        assert_eq!(
-            response.status().as_u16(),
-            201,
+        // The server may die under the call (fail-points): retry with the same key, as a
+        // client should; the key makes the retry return the first post, not a second one.
+        let response = loop {
+            let sent = client
+                .http
+                .post(format!("{base}/api/v1/tenants/{tenant}/posts"))
+                .bearer_auth(&client.key)
+                .header("Idempotency-Key", format!("crash-{i}"))
+                .json(&body)
+                .send();
+            match sent {
+                Ok(response) => break response,
+                Err(_) if herald.has_exited() => herald.respawn(),
+                Err(_) => {}
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert!(
+            matches!(response.status().as_u16(), 200 | 201),
             "{}",
             response.text().unwrap_or_default()
         );
@@ -299,10 +328,17 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
             "the posts could not be listed after {kills} kills\n{}",
             tail(&herald.output(), 60)
         );
-        if Instant::now() < chaos_until {
-            herald.kill();
-            kills += 1;
-            herald.restart();
+        match crashes {
+            Crashes::Kill if Instant::now() < chaos_until => {
+                herald.kill();
+                kills += 1;
+                herald.respawn();
+            }
+            Crashes::FailPoint(_) if herald.has_exited() => {
+                kills += 1;
+                herald.respawn();
+            }
+            _ => {}
         }
     };
     control(reqwest::Method::DELETE, "faults", json!({}));
@@ -352,7 +388,11 @@ fn every_post_is_published_exactly_once_through_repeated_crashes() {
         .map(|(c, _)| c.clone())
         .collect();
 
-    println!("crash run: {total} posts, {TENANTS} tenants, {kills} kills, seed {seed}");
+    let how = match crashes {
+        Crashes::Kill => "SIGKILLs".to_owned(),
+        Crashes::FailPoint(p) => format!("aborts at fail-points (p = {p} after each persisted step)"),
+    };
+    println!("crash run: {total} posts, {TENANTS} tenants, {kills} {how}, seed {seed}");
     println!(
         "ledger: {} duplicates, {} lost, {} unexpected; {} not published",
         duplicates.len(),

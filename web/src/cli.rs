@@ -111,6 +111,11 @@ pub struct ServeArgs {
     /// e.g. `http://127.0.0.1:8090`. Nodes that share a database share a sandbox this way.
     #[arg(long, env = "HERALD_SANDBOX_URL")]
     pub sandbox_url: Option<String>,
+
+    /// How long a node's lease on a tenant lasts unless renewed, in seconds (scale-out:
+    /// a stopped node's tenants move to live nodes once it lapses). Default 60.
+    #[arg(long, env = "HERALD_LEASE_SECONDS")]
+    pub lease_seconds: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

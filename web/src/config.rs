@@ -74,6 +74,8 @@ pub struct Settings {
     pub sandbox_url: Option<String>,
     pub demo: bool,
     pub demo_tenants: u32,
+    /// How long a tenant lease lasts unless renewed.
+    pub lease_seconds: u64,
 }
 
 /// The TOML file's shape: the same keys as the environment, lower-case, without the prefix.
@@ -93,6 +95,7 @@ struct FileSettings {
     meta_api_version: Option<String>,
     sandbox: Option<String>,
     sandbox_url: Option<String>,
+    lease_seconds: Option<u64>,
 }
 
 impl Settings {
@@ -215,6 +218,14 @@ impl Settings {
             ));
         }
 
+        let lease_seconds = pick(&serve.lease_seconds, &file.lease_seconds).unwrap_or(60);
+        if !(2..=3600).contains(&lease_seconds) {
+            return Err(ConfigError::new(
+                "HERALD_LEASE_SECONDS",
+                "must be from 2 to 3600 seconds",
+            ));
+        }
+
         Ok(Self {
             environment,
             data_dir,
@@ -231,6 +242,7 @@ impl Settings {
             sandbox_url,
             demo: serve.demo,
             demo_tenants,
+            lease_seconds,
         })
     }
 }

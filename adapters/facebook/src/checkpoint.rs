@@ -1,7 +1,7 @@
 //! What the Facebook adapter persists between steps.
 
 use chrono::{DateTime, Utc};
-use herald_graph::InFlight;
+use herald_graph::{InFlight, StepState};
 use serde::{Deserialize, Serialize};
 
 /// The adapter's checkpoint, stored by the engine as JSON with the post.
@@ -42,4 +42,18 @@ pub struct FbCheckpoint {
     /// The live object's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+}
+
+impl StepState for FbCheckpoint {
+    fn published_id(&self) -> Option<&str> {
+        self.post_id.as_deref()
+    }
+
+    fn set_published_id(&mut self, id: String) {
+        self.post_id = Some(id);
+    }
+
+    fn awaiting_answer(&self) -> bool {
+        self.publish_sent_at.is_some() || self.in_flight.is_some()
+    }
 }

@@ -17,11 +17,10 @@ mod validate;
 
 use async_trait::async_trait;
 use chrono::Duration;
-use herald_graph::{GraphClient, Host, Session};
+use herald_graph::{GraphAdapter, GraphPublisher, Host, Session};
 use herald_platform::domain::{Network, PostSpec};
 use herald_platform::publish::{
-    Checkpoint, Limits, PublishError, PublishTarget, Publisher, Reconciled, StepContext,
-    StepOutcome, Violation,
+    Checkpoint, Limits, PublishError, PublishTarget, Reconciled, StepOutcome, Violation,
 };
 
 pub use checkpoint::FbCheckpoint;
@@ -51,71 +50,47 @@ impl Default for FacebookConfig {
 }
 
 /// Publishes to Facebook Pages with a Page token.
+pub type FacebookPublisher = GraphPublisher<Facebook>;
+
+/// The Facebook Pages network: its steps, run by [`GraphPublisher`].
 #[derive(Debug, Clone)]
-pub struct FacebookPublisher {
-    client: GraphClient,
-    config: FacebookConfig,
-}
-
-impl FacebookPublisher {
-    pub fn new(client: GraphClient, config: FacebookConfig) -> Self {
-        Self { client, config }
-    }
-
-    fn session<'a>(&'a self, ctx: &'a dyn StepContext, target: &'a PublishTarget) -> Session<'a> {
-        Session::new(
-            &self.client,
-            ctx,
-            &target.external_id,
-            &target.access_token,
-            Host::Graph,
-        )
-        .with_permission_hint("pages_manage_posts")
-    }
-}
+pub struct Facebook;
 
 #[async_trait]
-impl Publisher for FacebookPublisher {
-    fn network(&self) -> Network {
-        Network::Facebook
+impl GraphAdapter for Facebook {
+    type Config = FacebookConfig;
+    type State = FbCheckpoint;
+
+    const NETWORK: Network = Network::Facebook;
+
+    fn host(_target: &PublishTarget) -> (Host, &'static str) {
+        (Host::Graph, "pages_manage_posts")
     }
 
-    fn validate(&self, spec: &PostSpec, limits: &Limits) -> Result<(), Vec<Violation>> {
-        let violations = validate(spec, limits);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(violations)
-        }
+    fn validate(spec: &PostSpec, limits: &Limits) -> Vec<Violation> {
+        validate(spec, limits)
     }
 
-    async fn step(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
+    async fn advance(
+        publisher: &FacebookPublisher,
+        session: &Session<'_>,
         spec: &PostSpec,
         checkpoint: &mut Checkpoint,
+        state: FbCheckpoint,
     ) -> Result<StepOutcome, PublishError> {
-        step::run(self, &self.session(ctx, target), spec, checkpoint).await
+        step::run(publisher, session, spec, checkpoint, state).await
     }
 
     async fn reconcile(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
+        publisher: &FacebookPublisher,
+        session: &Session<'_>,
         spec: &PostSpec,
-        checkpoint: &Checkpoint,
+        state: &FbCheckpoint,
     ) -> Result<Reconciled, PublishError> {
-        let state = step::read(checkpoint)?;
-        reconcile::reconcile(self, &self.session(ctx, target), spec, &state).await
+        reconcile::reconcile(publisher, session, spec, state).await
     }
 
-    async fn permalink(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
-        external_id: &str,
-    ) -> Result<Option<String>, PublishError> {
-        reconcile::permalink(&self.session(ctx, target), external_id).await
+    async fn permalink(session: &Session<'_>, id: &str) -> Result<Option<String>, PublishError> {
+        reconcile::permalink(session, id).await
     }
 }

@@ -22,14 +22,6 @@ pub async fn reconcile(
     spec: &PostSpec,
     state: &FbCheckpoint,
 ) -> Result<Reconciled, PublishError> {
-    if let Some(post_id) = &state.post_id {
-        let permalink = permalink_best_effort(session, post_id).await;
-        return Ok(Reconciled::Published {
-            external_id: post_id.clone(),
-            permalink,
-        });
-    }
-
     // A lost preparatory call leaves at most an unused photo or upload behind.
     let mut resumed = state.clone();
     resumed.in_flight = None;
@@ -65,7 +57,7 @@ pub async fn reconcile(
 
     match found {
         Found::One(id) => {
-            let permalink = permalink_best_effort(session, &id).await;
+            let permalink = FacebookPublisher::permalink_best_effort(session, &id).await;
             Ok(Reconciled::Published {
                 external_id: id,
                 permalink,
@@ -74,7 +66,7 @@ pub async fn reconcile(
         Found::Many(n) => Ok(Reconciled::Unknown {
             detail: format!("{n} recent objects of the Page match this post; a person must check"),
         }),
-        Found::None if session.ctx().now() - sent_at < publisher.config.publish_grace => {
+        Found::None if session.ctx().now() - sent_at < publisher.config().publish_grace => {
             Ok(Reconciled::Unknown {
                 detail: "the post is not listed yet; looking again soon".into(),
             })
@@ -160,11 +152,6 @@ async fn find_by_text(
         1 => Found::One(matches[0].clone()),
         n => Found::Many(n),
     })
-}
-
-/// The permalink, or `None` when Meta cannot say yet: never fails a live post.
-pub async fn permalink_best_effort(session: &Session<'_>, id: &str) -> Option<String> {
-    permalink(session, id).await.ok().flatten()
 }
 
 /// `GET /{id}?fields=permalink_url`; "not readable yet" (100/33) is `None`. Meta gives

@@ -5,26 +5,13 @@
 use herald_graph::steps::persist;
 use herald_graph::{missing_field, str_field, InFlight, Session};
 use herald_platform::domain::{MediaType, PostKind, PostSpec};
-use herald_platform::publish::{Checkpoint, Phase, PublishError, Reconciled, StepOutcome, Verdict};
+use herald_platform::publish::{Checkpoint, Phase, PublishError, StepOutcome, Verdict};
 use serde_json::Value;
 
 use crate::checkpoint::FbCheckpoint;
-use crate::reconcile::{permalink_best_effort, reconcile};
 use crate::{upload, FacebookPublisher};
 
 pub type Form = Vec<(&'static str, String)>;
-
-pub fn read(checkpoint: &Checkpoint) -> Result<FbCheckpoint, PublishError> {
-    checkpoint.read().map_err(|err| {
-        PublishError::new(
-            Verdict::InvalidInput {
-                field: Some("checkpoint".into()),
-                rule: err.to_string(),
-            },
-            "the saved publish state of this post cannot be read",
-        )
-    })
-}
 
 fn wrong_kind(spec: &PostSpec) -> PublishError {
     PublishError::new(
@@ -41,44 +28,8 @@ pub async fn run(
     session: &Session<'_>,
     spec: &PostSpec,
     checkpoint: &mut Checkpoint,
+    mut state: FbCheckpoint,
 ) -> Result<StepOutcome, PublishError> {
-    let ctx = session.ctx();
-    let mut state = read(checkpoint)?;
-
-    if let Some(post_id) = state.post_id.clone() {
-        let permalink = permalink_best_effort(session, &post_id).await;
-        return Ok(StepOutcome::Published {
-            external_id: post_id,
-            permalink,
-        });
-    }
-
-    // Something may have been sent without its answer stored: find out first.
-    if state.publish_sent_at.is_some() || state.in_flight.is_some() {
-        match reconcile(publisher, session, spec, &state).await? {
-            Reconciled::Published {
-                external_id,
-                permalink,
-            } => {
-                state.post_id = Some(external_id.clone());
-                persist(ctx, checkpoint, &state).await?;
-                return Ok(StepOutcome::Published {
-                    external_id,
-                    permalink,
-                });
-            }
-            Reconciled::NotPublished {
-                checkpoint: resumed,
-            } => {
-                state = read(&resumed)?;
-                persist(ctx, checkpoint, &state).await?;
-            }
-            Reconciled::Unknown { detail } => {
-                return Err(PublishError::new(Verdict::OutcomeUnknown, detail));
-            }
-        }
-    }
-
     let page = session.object_id().to_owned();
     let first = spec.media.first();
     match spec.kind {
@@ -127,7 +78,7 @@ pub async fn run(
         }
         PostKind::FbVideo => {
             let media = first.ok_or_else(|| wrong_kind(spec))?;
-            if media.facts.size_bytes >= publisher.config.resumable_from_bytes {
+            if media.facts.size_bytes >= publisher.config().resumable_from_bytes {
                 return upload::resumable(session, spec, checkpoint, &mut state).await;
             }
             let mut form: Form = vec![("file_url", media.url.clone())];
@@ -268,7 +219,7 @@ pub async fn go_live(
                 .ok_or_else(|| missing_field(endpoint, "id"))?;
             state.post_id = Some(post_id.clone());
             persist(ctx, checkpoint, state).await?;
-            let permalink = permalink_best_effort(session, &post_id).await;
+            let permalink = FacebookPublisher::permalink_best_effort(session, &post_id).await;
             Ok(StepOutcome::Published {
                 external_id: post_id,
                 permalink,

@@ -174,7 +174,7 @@ pub async fn phased(
         if !state.uploaded {
             return Ok(StepOutcome::WaitUntil {
                 phase: Phase::Processing,
-                at: ctx.now() + publisher.config.upload_poll,
+                at: ctx.now() + publisher.config().upload_poll,
                 detail: "Meta is fetching the video".into(),
             });
         }
@@ -207,7 +207,7 @@ pub async fn phased(
             let factor = 2_i32.saturating_pow(state.polls.min(8));
             return Ok(StepOutcome::WaitUntil {
                 phase: Phase::Processing,
-                at: ctx.now() + publisher.config.upload_poll * factor,
+                at: ctx.now() + publisher.config().upload_poll * factor,
                 detail: "Meta is still fetching the video".into(),
             });
         }

@@ -1,7 +1,7 @@
 //! What the Instagram adapter persists between steps.
 
 use chrono::{DateTime, Utc};
-use herald_graph::InFlight;
+use herald_graph::{InFlight, StepState};
 use serde::{Deserialize, Serialize};
 
 /// The adapter's checkpoint, stored by the engine as JSON with the post.
@@ -42,5 +42,19 @@ impl IgCheckpoint {
         self.polls = 0;
         self.in_flight = None;
         self.publish_sent_at = None;
+    }
+}
+
+impl StepState for IgCheckpoint {
+    fn published_id(&self) -> Option<&str> {
+        self.media_id.as_deref()
+    }
+
+    fn set_published_id(&mut self, id: String) {
+        self.media_id = Some(id);
+    }
+
+    fn awaiting_answer(&self) -> bool {
+        self.publish_sent_at.is_some() || self.in_flight.is_some()
     }
 }

@@ -19,12 +19,10 @@ mod validate;
 
 use async_trait::async_trait;
 use chrono::Duration;
-use herald_graph::{GraphClient, Host, Session};
+use herald_graph::{GraphAdapter, GraphPublisher, Host, Session};
 use herald_platform::domain::{Network, PostSpec};
-use herald_platform::publish::Limits;
 use herald_platform::publish::{
-    Checkpoint, PublishError, PublishTarget, Publisher, Reconciled, StepContext, StepOutcome,
-    TokenHost, Violation,
+    Checkpoint, Limits, PublishError, PublishTarget, Reconciled, StepOutcome, TokenHost, Violation,
 };
 
 pub use checkpoint::IgCheckpoint;
@@ -53,75 +51,50 @@ impl Default for InstagramConfig {
 }
 
 /// Publishes to Instagram professional accounts.
+pub type InstagramPublisher = GraphPublisher<Instagram>;
+
+/// The Instagram network on either login's host: its steps, run by [`GraphPublisher`].
 #[derive(Debug, Clone)]
-pub struct InstagramPublisher {
-    client: GraphClient,
-    config: InstagramConfig,
-}
-
-impl InstagramPublisher {
-    pub fn new(client: GraphClient, config: InstagramConfig) -> Self {
-        Self { client, config }
-    }
-
-    fn session<'a>(&'a self, ctx: &'a dyn StepContext, target: &'a PublishTarget) -> Session<'a> {
-        let (host, permission) = match target.host {
-            TokenHost::FacebookLogin => (Host::Graph, "instagram_content_publish"),
-            TokenHost::InstagramLogin => (Host::IgGraph, "instagram_business_content_publish"),
-        };
-        Session::new(
-            &self.client,
-            ctx,
-            &target.external_id,
-            &target.access_token,
-            host,
-        )
-        .with_permission_hint(permission)
-    }
-}
+pub struct Instagram;
 
 #[async_trait]
-impl Publisher for InstagramPublisher {
-    fn network(&self) -> Network {
-        Network::Instagram
-    }
+impl GraphAdapter for Instagram {
+    type Config = InstagramConfig;
+    type State = IgCheckpoint;
 
-    fn validate(&self, spec: &PostSpec, limits: &Limits) -> Result<(), Vec<Violation>> {
-        let violations = validate(spec, limits);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(violations)
+    const NETWORK: Network = Network::Instagram;
+
+    fn host(target: &PublishTarget) -> (Host, &'static str) {
+        match target.host {
+            TokenHost::FacebookLogin => (Host::Graph, "instagram_content_publish"),
+            TokenHost::InstagramLogin => (Host::IgGraph, "instagram_business_content_publish"),
         }
     }
 
-    async fn step(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
+    fn validate(spec: &PostSpec, limits: &Limits) -> Vec<Violation> {
+        validate(spec, limits)
+    }
+
+    async fn advance(
+        publisher: &InstagramPublisher,
+        session: &Session<'_>,
         spec: &PostSpec,
         checkpoint: &mut Checkpoint,
+        state: IgCheckpoint,
     ) -> Result<StepOutcome, PublishError> {
-        step::run(self, &self.session(ctx, target), spec, checkpoint).await
+        step::run(publisher, session, spec, checkpoint, state).await
     }
 
     async fn reconcile(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
+        publisher: &InstagramPublisher,
+        session: &Session<'_>,
         spec: &PostSpec,
-        checkpoint: &Checkpoint,
+        state: &IgCheckpoint,
     ) -> Result<Reconciled, PublishError> {
-        let state = step::read(checkpoint)?;
-        reconcile::reconcile(self, &self.session(ctx, target), spec, &state).await
+        reconcile::reconcile(publisher, session, spec, state).await
     }
 
-    async fn permalink(
-        &self,
-        ctx: &dyn StepContext,
-        target: &PublishTarget,
-        external_id: &str,
-    ) -> Result<Option<String>, PublishError> {
-        reconcile::permalink(&self.session(ctx, target), external_id).await
+    async fn permalink(session: &Session<'_>, id: &str) -> Result<Option<String>, PublishError> {
+        reconcile::permalink(session, id).await
     }
 }

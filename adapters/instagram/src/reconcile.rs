@@ -22,14 +22,6 @@ pub async fn reconcile(
     spec: &PostSpec,
     state: &IgCheckpoint,
 ) -> Result<Reconciled, PublishError> {
-    if let Some(media_id) = &state.media_id {
-        let permalink = permalink_best_effort(session, media_id).await;
-        return Ok(Reconciled::Published {
-            external_id: media_id.clone(),
-            permalink,
-        });
-    }
-
     // A container creation lost in transit leaves at most an unused container behind.
     let mut resumed = state.clone();
     resumed.in_flight = None;
@@ -54,7 +46,8 @@ pub async fn reconcile(
             let since = state.container_created_at.unwrap_or(sent_at).min(sent_at);
             match find_media(session, spec, since).await? {
                 Some(media_id) => {
-                    let permalink = permalink_best_effort(session, &media_id).await;
+                    let permalink =
+                        InstagramPublisher::permalink_best_effort(session, &media_id).await;
                     Ok(Reconciled::Published {
                         external_id: media_id,
                         permalink,
@@ -67,7 +60,7 @@ pub async fn reconcile(
                 }),
             }
         }
-        "FINISHED" if session.ctx().now() - sent_at < publisher.config.publish_grace => {
+        "FINISHED" if session.ctx().now() - sent_at < publisher.config().publish_grace => {
             Ok(Reconciled::Unknown {
                 detail: format!("container {container} may still be being published"),
             })
@@ -123,11 +116,6 @@ async fn find_media(
         [only] => Some(only.clone()),
         _ => None,
     })
-}
-
-/// The permalink, or `None` when Meta cannot say yet: never fails a live post.
-pub async fn permalink_best_effort(session: &Session<'_>, media_id: &str) -> Option<String> {
-    permalink(session, media_id).await.ok().flatten()
 }
 
 /// `GET /{media-id}?fields=permalink`; "not readable yet" (100/33) is `None`.

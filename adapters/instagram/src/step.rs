@@ -10,23 +10,11 @@ use herald_platform::domain::{PostKind, PostSpec};
 use herald_platform::publish::{Checkpoint, Phase, PublishError, Reconciled, StepOutcome, Verdict};
 
 use crate::checkpoint::IgCheckpoint;
-use crate::reconcile::{permalink_best_effort, reconcile};
+use crate::reconcile::reconcile;
 use crate::{params, InstagramPublisher};
 
 /// Subcodes meaning Meta could not download the media: the message names the URL.
 const DOWNLOAD_SUBCODES: &[i64] = &[2207003, 2207052];
-
-pub fn read(checkpoint: &Checkpoint) -> Result<IgCheckpoint, PublishError> {
-    checkpoint.read().map_err(|err| {
-        PublishError::new(
-            Verdict::InvalidInput {
-                field: Some("checkpoint".into()),
-                rule: err.to_string(),
-            },
-            "the saved publish state of this post cannot be read",
-        )
-    })
-}
 
 fn media_urls(spec: &PostSpec) -> String {
     spec.media
@@ -41,43 +29,9 @@ pub async fn run(
     session: &Session<'_>,
     spec: &PostSpec,
     checkpoint: &mut Checkpoint,
+    mut state: IgCheckpoint,
 ) -> Result<StepOutcome, PublishError> {
     let ctx = session.ctx();
-    let mut state = read(checkpoint)?;
-
-    if let Some(media_id) = state.media_id.clone() {
-        let permalink = permalink_best_effort(session, &media_id).await;
-        return Ok(StepOutcome::Published {
-            external_id: media_id,
-            permalink,
-        });
-    }
-
-    // Something may have been sent without its answer stored: find out first.
-    if state.publish_sent_at.is_some() || state.in_flight.is_some() {
-        match reconcile(publisher, session, spec, &state).await? {
-            Reconciled::Published {
-                external_id,
-                permalink,
-            } => {
-                state.media_id = Some(external_id.clone());
-                persist(ctx, checkpoint, &state).await?;
-                return Ok(StepOutcome::Published {
-                    external_id,
-                    permalink,
-                });
-            }
-            Reconciled::NotPublished {
-                checkpoint: resumed,
-            } => {
-                state = read(&resumed)?;
-                persist(ctx, checkpoint, &state).await?;
-            }
-            Reconciled::Unknown { detail } => {
-                return Err(PublishError::new(Verdict::OutcomeUnknown, detail));
-            }
-        }
-    }
 
     // Carousel items first, one per step.
     let is_carousel = spec.kind == PostKind::IgCarousel;
@@ -121,7 +75,7 @@ pub async fn run(
         persist(ctx, checkpoint, &state).await?;
         return Ok(StepOutcome::WaitUntil {
             phase: Phase::Processing,
-            at: now + publisher.config.poll.first(spec),
+            at: now + publisher.config().poll.first(spec),
             detail: "Meta is processing the media".into(),
         });
     };
@@ -177,14 +131,14 @@ pub async fn run(
         },
         _ => {
             let created = state.container_created_at.unwrap_or(now);
-            if now - created > publisher.config.poll.stuck_after {
+            if now - created > publisher.config().poll.stuck_after {
                 let reason = "stuck in processing";
                 return recreate(publisher, session, spec, checkpoint, &mut state, reason).await;
             }
             persist(ctx, checkpoint, &state).await?;
             Ok(StepOutcome::WaitUntil {
                 phase: Phase::Processing,
-                at: now + publisher.config.poll.backoff(state.polls),
+                at: now + publisher.config().poll.backoff(state.polls),
                 detail: format!("Meta is still processing the media ({code})"),
             })
         }
@@ -252,7 +206,7 @@ async fn publish(
                 str_field(&body, "id").ok_or_else(|| missing_field("media_publish", "id"))?;
             state.media_id = Some(media_id.clone());
             persist(ctx, checkpoint, state).await?;
-            let permalink = permalink_best_effort(session, &media_id).await;
+            let permalink = InstagramPublisher::permalink_best_effort(session, &media_id).await;
             Ok(StepOutcome::Published {
                 external_id: media_id,
                 permalink,
@@ -270,7 +224,7 @@ async fn publish(
             if is_graph_error(&err, 9007, Some(2207027)) {
                 return Ok(StepOutcome::WaitUntil {
                     phase: Phase::Processing,
-                    at: ctx.now() + publisher.config.poll.backoff(state.polls.max(1)),
+                    at: ctx.now() + publisher.config().poll.backoff(state.polls.max(1)),
                     detail: "the container is not finished yet".into(),
                 });
             }
@@ -292,7 +246,7 @@ async fn recreate(
     state.forget_containers();
     state.recreated += 1;
     persist(ctx, checkpoint, state).await?;
-    if state.recreated > publisher.config.max_recreate {
+    if state.recreated > publisher.config().max_recreate {
         return Err(PublishError::new(
             Verdict::InvalidInput {
                 field: Some("media".into()),
@@ -300,7 +254,7 @@ async fn recreate(
             },
             format!(
                 "the container {reason}; gave up after {} new containers (media {})",
-                publisher.config.max_recreate,
+                publisher.config().max_recreate,
                 media_urls(spec)
             ),
         ));

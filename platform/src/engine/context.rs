@@ -82,7 +82,10 @@ impl StepContext for PostContext {
             })
             .await;
         match saved {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                super::failpoint::after_persist("a checkpoint save");
+                Ok(())
+            }
             Err(err) => {
                 tracing::warn!(tenant.id = %tenant, post.id = %post, error = %err, "could not save a publish checkpoint");
                 self.save_failed.store(true, Ordering::SeqCst);

@@ -96,6 +96,9 @@ pub struct EngineLimits {
     pub idle_after: Duration,
     /// Longest the scheduler sleeps, even with nothing due (it also renews leases then).
     pub max_sleep: Duration,
+    /// How long a tenant lease lasts unless renewed (scale-out); the scheduler wakes at
+    /// least three times per term to renew and to record its heartbeat.
+    pub lease_term: Duration,
 }
 
 impl Default for EngineLimits {
@@ -105,6 +108,7 @@ impl Default for EngineLimits {
             token_check_interval: Duration::from_secs(6 * 60 * 60),
             idle_after: Duration::from_secs(5 * 60),
             max_sleep: Duration::from_secs(20),
+            lease_term: Duration::from_secs(60),
         }
     }
 }

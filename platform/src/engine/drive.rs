@@ -314,6 +314,7 @@ impl Run {
             .await;
         match written {
             Ok(stored) => {
+                super::failpoint::after_persist("a state change");
                 self.ctx.set_state(stored.state);
                 self.checkpoint = stored.checkpoint;
                 self.attempts = decision.attempts;

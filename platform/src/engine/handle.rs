@@ -13,7 +13,7 @@ use super::messages::{CountSupervisors, RunDueNow, Shutdown, Wake};
 use super::registry::Registry;
 use super::scheduler::Scheduler;
 use super::shared::{DbError, Shared};
-use crate::ids::{AccountId, TenantId};
+use crate::ids::{AccountId, NodeId, TenantId};
 use crate::store::{claims, leases, Backend};
 
 /// The publish engine of one node.
@@ -102,6 +102,11 @@ impl EngineHandle {
             registry_alive: self.registry.connected(),
             live_actors: self.shared.live_actors(),
         }
+    }
+
+    /// This node's id (the holder named in tenant leases).
+    pub fn node_id(&self) -> NodeId {
+        self.shared.node
     }
 
     /// Tenant supervisors alive now (memory follows active tenants).

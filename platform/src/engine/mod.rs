@@ -18,6 +18,7 @@ mod account;
 mod context;
 mod deps;
 mod drive;
+mod failpoint;
 mod handle;
 pub mod limiter;
 mod messages;

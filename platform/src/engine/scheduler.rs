@@ -3,7 +3,7 @@
 //! leases the tenants with due work, claims their due posts in fair batches and hands
 //! them to the Registry round-robin across tenants.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,9 +17,9 @@ use super::rules::fair;
 use super::shared::{DbError, Shared};
 use crate::domain::PostState;
 use crate::ids::TenantId;
-use crate::metrics::ActorKind;
-use crate::store::claims::{self, ClaimRequest, ClaimedPost, LEASE_TTL};
-use crate::store::leases;
+use crate::metrics::{ActorKind, LeaseChangeKind};
+use crate::store::claims::{self, ClaimRequest, ClaimedPost};
+use crate::store::leases::{self, Balance, BalanceRequest};
 
 /// Most tenants leased in one round.
 const LEASE_BATCH: i64 = 1_000;
@@ -32,12 +32,15 @@ pub(crate) struct Scheduler {
     shared: Arc<Shared>,
     registry: Addr<Registry>,
     in_hand: HashMap<TenantId, usize>,
+    /// Tenants leased after the last round (to notice leases lost while stalled).
+    leased: HashSet<TenantId>,
     timer: Option<(SpawnHandle, DateTime<Utc>)>,
     stopping: bool,
     pub alive: Arc<AtomicBool>,
 }
 
 struct Round {
+    leases: Balance,
     claimed: Vec<ClaimedPost>,
     next_due: Option<DateTime<Utc>>,
 }
@@ -48,6 +51,7 @@ impl Scheduler {
             shared,
             registry,
             in_hand: HashMap::new(),
+            leased: HashSet::new(),
             timer: None,
             stopping: false,
             alive,
@@ -78,6 +82,7 @@ impl Scheduler {
         let work = async move { claim_round(&shared, skip, busy).await };
         Box::pin(work.into_actor(self).map(|result, act, ctx| match result {
             Ok(round) => {
+                act.count_lease_changes(&round.leases);
                 let count = round.claimed.len();
                 act.hand_out(round.claimed);
                 let now = act.shared.clock.now();
@@ -87,9 +92,13 @@ impl Scheduler {
                     // Due but not claimable here (another node's tenant): no busy loop.
                     now + chrono::Duration::from_std(IDLE_ROUND_GAP).unwrap_or_default()
                 } else {
-                    let latest = now
-                        + chrono::Duration::from_std(act.shared.limits.max_sleep)
-                            .unwrap_or_default();
+                    // Wake often enough to renew leases and beat the heart within a term.
+                    let max_sleep = act
+                        .shared
+                        .limits
+                        .max_sleep
+                        .min(act.shared.limits.lease_term / 3);
+                    let latest = now + chrono::Duration::from_std(max_sleep).unwrap_or_default();
                     round.next_due.map_or(latest, |due| due.min(latest))
                 };
                 act.sleep_until(wake, ctx);
@@ -103,6 +112,31 @@ impl Scheduler {
                 0
             }
         }))
+    }
+
+    fn count_lease_changes(&mut self, round: &Balance) {
+        let metrics = &self.shared.metrics;
+        metrics.lease_changes(LeaseChangeKind::Acquired, round.acquired);
+        metrics.lease_changes(LeaseChangeKind::TakenOver, round.taken_over);
+        metrics.lease_changes(LeaseChangeKind::Released, round.released.len());
+        let now: HashSet<TenantId> = round.held.iter().map(|l| l.tenant_id).collect();
+        let lost = self
+            .leased
+            .iter()
+            .filter(|t| !now.contains(t) && !round.released.contains(t))
+            .count();
+        metrics.lease_changes(LeaseChangeKind::Lost, lost);
+        if round.taken_over > 0 || lost > 0 || !round.released.is_empty() {
+            tracing::info!(
+                node.id = %self.shared.node,
+                leases.held = now.len(),
+                leases.taken_over = round.taken_over,
+                leases.released = round.released.len(),
+                leases.lost = lost,
+                "tenant leases changed hands"
+            );
+        }
+        self.leased = now;
     }
 
     fn hand_out(&mut self, claimed: Vec<ClaimedPost>) {
@@ -158,17 +192,21 @@ async fn claim_round(
         .db(move |conn, shared| {
             let (node, now) = (shared.node, shared.clock.now());
 
-            // Lease the tenants with due work, and keep the leases of tenants in hand.
-            let mut wanted = claims::tenants_with_due_work(conn, node, now, LEASE_BATCH)?;
-            for lease in leases::held_by(conn, node, now)? {
-                let renew_before = now + LEASE_TTL / 2;
-                if busy.contains(&lease.tenant_id) && lease.expires_at < renew_before {
-                    wanted.push(lease.tenant_id);
-                }
-            }
-            wanted.sort();
-            wanted.dedup();
-            claims::lease_tenants(conn, node, &wanted, now)?;
+            // Lease the tenants with due work up to the node's fair share, and keep the
+            // leases of tenants in hand.
+            let wanted = claims::tenants_with_due_work(conn, node, now, LEASE_BATCH)?;
+            let term = chrono::Duration::from_std(shared.limits.lease_term)
+                .unwrap_or(chrono::Duration::seconds(60));
+            let leases = leases::balance(
+                conn,
+                &BalanceRequest {
+                    node,
+                    wanted: &wanted,
+                    busy: &busy,
+                    term,
+                    now,
+                },
+            )?;
 
             let request = ClaimRequest {
                 node,
@@ -179,7 +217,11 @@ async fn claim_round(
             };
             let claimed = claims::claim_due(conn, &request)?;
             let next_due = claims::next_due_at(conn, &skip)?;
-            Ok(Round { claimed, next_due })
+            Ok(Round {
+                leases,
+                claimed,
+                next_due,
+            })
         })
         .await
 }

@@ -49,6 +49,7 @@ pub(crate) struct Families {
     pub pool_connections: IntGaugeVec,
     pub pool_max: IntGauge,
     pub ready: IntGauge,
+    pub lease_changes: IntCounterVec,
 }
 
 impl Families {
@@ -152,6 +153,11 @@ impl Families {
                 "herald_ready",
                 "1 when /readyz answers ready (database, migrations, scheduler, dispatcher).",
             )?,
+            lease_changes: counters(
+                "herald_lease_changes_total",
+                "Tenant leases this node acquired, took over, released or lost (scale-out).",
+                &["change"],
+            )?,
         };
         families.register_all(registry)?;
         Ok(families)
@@ -180,6 +186,7 @@ impl Families {
         registry.register(Box::new(self.pool_connections.clone()))?;
         registry.register(Box::new(self.pool_max.clone()))?;
         registry.register(Box::new(self.ready.clone()))?;
+        registry.register(Box::new(self.lease_changes.clone()))?;
         Ok(())
     }
 }

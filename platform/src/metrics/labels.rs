@@ -248,6 +248,20 @@ label_enum!(
 );
 
 label_enum!(
+    /// How a tenant lease changed hands (`herald_lease_changes_total{change}`).
+    LeaseChangeKind {
+        /// A free, released or own lapsed lease taken.
+        Acquired => "acquired",
+        /// Another node's lapsed lease taken (that node stopped or stalled).
+        TakenOver => "taken_over",
+        /// Given up: at shutdown, or beyond the node's fair share.
+        Released => "released",
+        /// Held, then found with another node (this node stalled or was slow to renew).
+        Lost => "lost",
+    }
+);
+
+label_enum!(
     /// A database pool connection's state (`herald_db_pool_connections{state}`).
     PoolState {
         Idle => "idle",
@@ -267,7 +281,7 @@ mod tests {
 
     #[test]
     fn every_label_value_is_short_plain_and_unique() {
-        let lists: [Vec<&str>; 11] = [
+        let lists: [Vec<&str>; 12] = [
             PostOutcome::ALL.iter().map(|v| v.as_str()).collect(),
             HttpMethod::ALL.iter().map(|v| v.as_str()).collect(),
             StatusClass::ALL.iter().map(|v| v.as_str()).collect(),
@@ -282,6 +296,7 @@ mod tests {
                 .collect(),
             ActorKind::ALL.iter().map(|v| v.as_str()).collect(),
             PoolState::ALL.iter().map(|v| v.as_str()).collect(),
+            LeaseChangeKind::ALL.iter().map(|v| v.as_str()).collect(),
         ];
         for list in lists {
             let mut sorted = list.clone();

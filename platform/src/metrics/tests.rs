@@ -26,6 +26,7 @@ fn record_everything(metrics: &Metrics) {
     metrics.actor_restarted(ActorKind::AccountPublisher);
     metrics.set_db_pool(3, 2, 10);
     metrics.set_ready(true);
+    metrics.lease_changes(LeaseChangeKind::TakenOver, 2);
 }
 
 /// The `# TYPE` names in rendered text.

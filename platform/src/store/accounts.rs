@@ -170,7 +170,8 @@ pub fn upsert(
 pub fn get(conn: &mut DbConnection, tenant: TenantId, account: AccountId) -> StoreResult<Account> {
     scoped(tenant, account)
         .select(AccountRow::as_select())
-        .first(conn)
+        // get_result, not first: a bound LIMIT makes SQLite re-prepare the statement on every run.
+        .get_result(conn)
         .map_err(|e| StoreError::from_diesel("account", e))?
         .try_into()
 }
@@ -195,7 +196,8 @@ pub fn page_token(
 ) -> StoreResult<Option<Secret>> {
     let sealed: Option<String> = scoped(tenant, account)
         .select(a::page_token)
-        .first(conn)
+        // get_result, not first: a bound LIMIT makes SQLite re-prepare the statement on every run.
+        .get_result(conn)
         .map_err(|e| StoreError::from_diesel("account", e))?;
     sealed
         .map(|s| keyring.open(&binding(tenant, account), &s))

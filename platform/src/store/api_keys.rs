@@ -1,5 +1,6 @@
 //! API keys: stored by a public prefix (for lookup) and a hash of the whole key, never the
-//! key itself. A key belongs to an agency and may be limited to one tenant.
+//! key itself (keys are long random strings, so a fast hash is enough). A key belongs to an
+//! agency and may be limited to one tenant.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -17,6 +18,7 @@ pub struct ApiKey {
     pub agency_id: AgencyId,
     pub tenant_id: Option<TenantId>,
     pub prefix: String,
+    /// Hex SHA-256 of the whole key.
     pub hash: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
@@ -98,11 +100,10 @@ pub fn create(
     row.try_into()
 }
 
-/// The unrevoked key with this prefix, for authenticating a request.
-pub fn find_active_by_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<Option<ApiKey>> {
+/// The key with this visible prefix, revoked or not.
+pub fn find_by_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<Option<ApiKey>> {
     k::table
         .filter(k::prefix.eq(prefix))
-        .filter(k::revoked_at.is_null())
         .select(KeyRow::as_select())
         .first(conn)
         .optional()?
@@ -110,17 +111,26 @@ pub fn find_active_by_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResu
         .transpose()
 }
 
+/// Records a use, at most once a minute per key (so reads do not all become writes).
 pub fn touch(conn: &mut DbConnection, key: ApiKeyId, now: DateTime<Utc>) -> StoreResult<()> {
-    diesel::update(k::table.find(key.to_db()))
-        .set(k::last_used_at.eq(Some(ms(now))))
-        .execute(conn)?;
+    let stale_before = ms(now) - 60_000;
+    diesel::update(
+        k::table.filter(k::id.eq(key.to_db())).filter(
+            k::last_used_at
+                .is_null()
+                .or(k::last_used_at.lt(stale_before)),
+        ),
+    )
+    .set(k::last_used_at.eq(Some(ms(now))))
+    .execute(conn)?;
     Ok(())
 }
 
+/// `agency`'s keys, newest first.
 pub fn list(conn: &mut DbConnection, agency: AgencyId) -> StoreResult<Vec<ApiKey>> {
     k::table
         .filter(k::agency_id.eq(agency.to_db()))
-        .order(k::id.asc())
+        .order(k::id.desc())
         .select(KeyRow::as_select())
         .load(conn)?
         .into_iter()
@@ -128,6 +138,7 @@ pub fn list(conn: &mut DbConnection, agency: AgencyId) -> StoreResult<Vec<ApiKey
         .collect()
 }
 
+/// Revokes one of `agency`'s keys. Revoking twice is harmless.
 pub fn revoke(
     conn: &mut DbConnection,
     agency: AgencyId,

@@ -61,10 +61,22 @@ pub fn get(conn: &mut DbConnection, tenant: TenantId) -> StoreResult<Option<Leas
     l::table
         .find(tenant.to_db())
         .select(LeaseRow::as_select())
-        .first(conn)
+        // get_result, not first: a bound LIMIT makes SQLite re-prepare the statement on every run.
+        .get_result(conn)
         .optional()?
         .map(Lease::try_from)
         .transpose()
+}
+
+/// What taking a lease changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseChange {
+    /// The tenant had no lease, a released one, or this node's own lapsed one.
+    Acquired,
+    /// This node already held it: only the term moved.
+    Renewed,
+    /// Another node's lease lapsed without being given up (it stopped or stalled).
+    TakenOver,
 }
 
 /// Takes or renews the tenant's lease until `until`. Returns the lease when this node holds
@@ -76,6 +88,17 @@ pub fn acquire(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Lease>> {
+    Ok(take(conn, tenant, node, until, now)?.map(|(lease, _)| lease))
+}
+
+/// [`acquire`], also saying what changed hands.
+pub fn take(
+    conn: &mut DbConnection,
+    tenant: TenantId,
+    node: NodeId,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(Lease, LeaseChange)>> {
     let Some(current) = get(conn, tenant)? else {
         let row = LeaseRow {
             tenant_id: tenant.to_db(),
@@ -84,7 +107,7 @@ pub fn acquire(
             expires_at: ms(until),
         };
         return match diesel::insert_into(l::table).values(&row).execute(conn) {
-            Ok(_) => Ok(Some(row.try_into()?)),
+            Ok(_) => Ok(Some((row.try_into()?, LeaseChange::Acquired))),
             Err(e) => match StoreError::from(e) {
                 StoreError::Conflict { .. } => Ok(None),
                 other => Err(other),
@@ -93,13 +116,18 @@ pub fn acquire(
     };
 
     let ours = current.node_id == node;
-    if !ours && current.expires_at > now {
+    let live = current.expires_at > now;
+    if !ours && live {
         return Ok(None);
     }
-    let epoch = if ours {
-        current.epoch
-    } else {
-        current.epoch + 1
+    let (epoch, change) = match (ours, live) {
+        (true, true) => (current.epoch, LeaseChange::Renewed),
+        (true, false) => (current.epoch, LeaseChange::Acquired),
+        // A released lease has `expires_at` 0; a lapsed one keeps its last term.
+        (false, _) if current.expires_at.timestamp_millis() > 0 => {
+            (current.epoch + 1, LeaseChange::TakenOver)
+        }
+        (false, _) => (current.epoch + 1, LeaseChange::Acquired),
     };
     // Guarded by the epoch read: of two nodes racing for an expired lease, one wins.
     let changed = diesel::update(
@@ -116,12 +144,13 @@ pub fn acquire(
     if changed == 0 {
         return Ok(None);
     }
-    Ok(Some(Lease {
+    let lease = Lease {
         tenant_id: tenant,
         node_id: node,
         epoch,
         expires_at: until,
-    }))
+    };
+    Ok(Some((lease, change)))
 }
 
 /// Checks that `fence` still holds the tenant's lease at `now`; `Conflict` otherwise.
@@ -201,4 +230,128 @@ pub fn live_nodes(conn: &mut DbConnection, since: DateTime<Utc>) -> StoreResult<
         .iter()
         .map(|v| id("nodes.id", v, NodeId::from_db))
         .collect()
+}
+
+/// Every lease unexpired at `now`, by tenant: who holds what, for `/readyz` and the
+/// dashboard.
+pub fn all_live(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<Vec<Lease>> {
+    l::table
+        .filter(l::expires_at.gt(ms(now)))
+        .order(l::tenant_id.asc())
+        .select(LeaseRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Lease::try_from)
+        .collect()
+}
+
+/// The most tenants one node should hold so that `tenants` spread over `live_nodes`:
+/// ⌈tenants / live_nodes⌉ (all of them when no node is known to be live).
+pub fn fair_share(tenants: usize, live_nodes: usize) -> usize {
+    tenants.div_ceil(live_nodes.max(1))
+}
+
+/// What one [`balance`] round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Balance {
+    /// The leases the node holds afterwards.
+    pub held: Vec<Lease>,
+    pub acquired: usize,
+    pub taken_over: usize,
+    /// Leases given up because the node held more than its fair share.
+    pub released: Vec<TenantId>,
+}
+
+/// The tenants a node wants and what it may not drop in one [`balance`] round.
+#[derive(Debug, Clone)]
+pub struct BalanceRequest<'a> {
+    pub node: NodeId,
+    /// Tenants with due work that no other node holds (some may be the node's own).
+    pub wanted: &'a [TenantId],
+    /// Tenants the node has posts in hand for: their leases are renewed, never dropped.
+    pub busy: &'a [TenantId],
+    /// How long a lease lasts; also how long a node counts as live after its heartbeat.
+    pub term: chrono::Duration,
+    pub now: DateTime<Utc>,
+}
+
+/// One lease round for a node: records its heartbeat, renews the leases of its busy
+/// tenants when half their term is gone, takes wanted tenants up to its fair share of the
+/// tenants in play among live nodes, and gives up idle leases beyond that share, so
+/// tenants spread across live nodes and a new node picks up a share.
+pub fn balance(conn: &mut DbConnection, request: &BalanceRequest<'_>) -> StoreResult<Balance> {
+    let BalanceRequest {
+        node,
+        wanted,
+        busy,
+        term,
+        now,
+    } = *request;
+    heartbeat(conn, node, now)?;
+    let live = live_nodes(conn, now - term)?.len();
+    let mut held = held_by(conn, node, now)?;
+    // Kept first: busy tenants, then those with due work.
+    held.sort_by_key(|lease| {
+        (
+            !busy.contains(&lease.tenant_id),
+            !wanted.contains(&lease.tenant_id),
+            lease.tenant_id,
+        )
+    });
+    let held_elsewhere: i64 = l::table
+        .filter(l::node_id.ne(node.to_db()))
+        .filter(l::expires_at.gt(ms(now)))
+        .count()
+        .get_result(conn)?;
+
+    let mine: Vec<TenantId> = held.iter().map(|lease| lease.tenant_id).collect();
+    let new: Vec<TenantId> = wanted
+        .iter()
+        .filter(|t| !mine.contains(t))
+        .copied()
+        .collect();
+    let in_play = usize::try_from(held_elsewhere).unwrap_or(0) + mine.len() + new.len();
+    let share = fair_share(in_play, live);
+
+    let mut outcome = Balance::default();
+    let until = now + term;
+    let mut kept = 0;
+    let mut extras = Vec::new();
+    for lease in held {
+        let is_busy = busy.contains(&lease.tenant_id);
+        if !is_busy && kept >= share {
+            extras.push(lease);
+            continue;
+        }
+        kept += 1;
+        let due_soon = wanted.contains(&lease.tenant_id) || is_busy;
+        if due_soon && lease.expires_at < now + term / 2 {
+            if let Some((renewed, _)) = take(conn, lease.tenant_id, node, until, now)? {
+                outcome.held.push(renewed);
+            }
+        } else {
+            outcome.held.push(lease);
+        }
+    }
+    for lease in extras {
+        release(conn, lease.tenant_id, &lease.fence())?;
+        outcome.released.push(lease.tenant_id);
+    }
+    for tenant in new {
+        if outcome.held.len() >= share {
+            break;
+        }
+        match take(conn, tenant, node, until, now)? {
+            Some((lease, LeaseChange::TakenOver)) => {
+                outcome.taken_over += 1;
+                outcome.held.push(lease);
+            }
+            Some((lease, _)) => {
+                outcome.acquired += 1;
+                outcome.held.push(lease);
+            }
+            None => {}
+        }
+    }
+    Ok(outcome)
 }

@@ -48,7 +48,6 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 // Repository functions for the REST API, its services and Meta's inbound webhooks.
 pub mod accounts_api;
-pub mod api_keys_api;
 pub mod connect_links_api;
 pub mod idempotency_api;
 pub mod media_api;

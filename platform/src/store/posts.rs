@@ -203,7 +203,8 @@ pub fn get(conn: &mut DbConnection, tenant: TenantId, post: PostId) -> StoreResu
         .filter(posts::id.eq(post.to_db()))
         .filter(posts::tenant_id.eq(tenant.to_db()))
         .select(PostRow::as_select())
-        .first(conn)
+        // get_result, not first: a bound LIMIT makes SQLite re-prepare the statement on every run.
+        .get_result(conn)
         .map_err(|e| StoreError::from_diesel("post", e))?
         .try_into()
 }

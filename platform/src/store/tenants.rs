@@ -77,7 +77,8 @@ pub fn agency_of(conn: &mut DbConnection, tenant: TenantId) -> StoreResult<Agenc
     let agency: String = tenants::table
         .find(tenant.to_db())
         .select(tenants::agency_id)
-        .first(conn)
+        // get_result, not first: a bound LIMIT makes SQLite re-prepare the statement on every run.
+        .get_result(conn)
         .map_err(|e| StoreError::from_diesel("tenant", e))?;
     id("tenants.agency_id", &agency, AgencyId::from_db)
 }

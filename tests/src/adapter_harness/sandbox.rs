@@ -73,7 +73,8 @@ pub struct SandboxHandle {
     pub addr: SocketAddr,
     pub base: String,
     http: reqwest::Client,
-    _handle: actix_web::dev::ServerHandle,
+    /// The in-process server; `None` for a sandbox another process serves.
+    _handle: Option<actix_web::dev::ServerHandle>,
 }
 
 fn text(value: &Value, pointer: &str) -> String {
@@ -97,7 +98,26 @@ impl SandboxHandle {
             addr,
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
-            _handle: handle,
+            _handle: Some(handle),
+        })
+    }
+
+    /// A sandbox another process already serves at `base` (`http://127.0.0.1:port`), so
+    /// its CPU time is not this process's. It answers with the default app, like
+    /// [`SandboxHandle::start`].
+    pub fn external(base: &str) -> Result<Self, String> {
+        let url =
+            url::Url::parse(base).map_err(|err| format!("sandbox base URL {base:?}: {err}"))?;
+        let addr = url
+            .socket_addrs(|| None)
+            .ok()
+            .and_then(|addrs| addrs.into_iter().next())
+            .ok_or_else(|| format!("sandbox base URL {base:?}: must name a host and port"))?;
+        Ok(Self {
+            addr,
+            base: base.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::new(),
+            _handle: None,
         })
     }
 

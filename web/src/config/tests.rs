@@ -109,6 +109,26 @@ fn half_a_meta_app_is_refused_and_the_secret_never_prints() {
 }
 
 #[test]
+fn the_lease_term_defaults_to_a_minute_and_is_bounded() {
+    let settings = load(CommonArgs::default(), ServeArgs::default()).unwrap();
+    assert_eq!(settings.lease_seconds, 60);
+
+    for bad in [0, 1, 3601] {
+        let serve = ServeArgs {
+            lease_seconds: Some(bad),
+            ..Default::default()
+        };
+        let err = load(CommonArgs::default(), serve).unwrap_err();
+        assert_eq!(err.key, "HERALD_LEASE_SECONDS", "{bad}");
+    }
+    let serve = ServeArgs {
+        lease_seconds: Some(5),
+        ..Default::default()
+    };
+    assert_eq!(load(CommonArgs::default(), serve).unwrap().lease_seconds, 5);
+}
+
+#[test]
 fn a_bad_api_version_is_refused() {
     let serve = ServeArgs {
         meta_api_version: Some("26".into()),

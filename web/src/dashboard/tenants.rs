@@ -8,9 +8,9 @@ use chrono::Duration;
 use herald_platform::clock::to_millis;
 use herald_platform::domain::PostState;
 use herald_platform::ids::TenantId;
-use herald_platform::store::accounts_api;
 use herald_platform::store::posts_api::{self, PostFilter};
 use herald_platform::store::tenants_ui::{self, ConnectLinkSummary, TenantSummary};
+use herald_platform::store::{accounts_api, leases};
 use serde::Deserialize;
 
 use super::page::{render, render_status, see_other, PageError};
@@ -52,6 +52,8 @@ struct SummaryLine {
     s: TenantSummary,
     next_due: Option<String>,
     attention: bool,
+    /// The node that holds the tenant's lease now (scale-out), if any.
+    node: Option<String>,
 }
 
 #[derive(Template)]
@@ -72,15 +74,22 @@ async fn tenants_page(
 ) -> Result<TenantsPage, PageError> {
     let s = services(state)?;
     let agency = user.agency_id;
-    let summaries = web::block(move || {
-        let since = to_millis(s.clock.now() - RECENT);
+    let (summaries, held) = web::block(move || {
+        let now = s.clock.now();
+        let since = to_millis(now - RECENT);
         let mut conn = s.conn()?;
-        tenants_ui::tenant_summaries(&mut conn, agency, since).map_err(PageError::from)
+        let summaries = tenants_ui::tenant_summaries(&mut conn, agency, since)?;
+        Ok::<_, PageError>((summaries, leases::all_live(&mut conn, now)?))
     })
     .await??;
+    let holders: std::collections::HashMap<String, String> = held
+        .into_iter()
+        .map(|lease| (lease.tenant_id.to_db(), lease.node_id.to_string()))
+        .collect();
     let tenants: Vec<SummaryLine> = summaries
         .into_iter()
         .map(|s| SummaryLine {
+            node: holders.get(&s.id).cloned(),
             id: TenantId::from_db(&s.id)
                 .map(|id| id.to_string())
                 .unwrap_or_default(),

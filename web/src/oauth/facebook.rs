@@ -10,12 +10,12 @@ use chrono::Duration;
 use herald_graph::{new_state, CallError, GraphClient, Pkce};
 use herald_platform::clock::to_millis;
 use herald_platform::secret::Secret;
-use herald_platform::store::connect_ui::{self, StateProblem};
+use herald_platform::store::connect_ui;
 use herald_platform::vault::{Binding, SecretColumn};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
+use super::callback::{accept, Accepted, CallbackQuery};
 use super::link::{lookup, LinkLookup};
 use super::pages::{self, LinkPage};
 use super::store_grant::{store, Fetched};
@@ -176,13 +176,6 @@ async fn start(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-}
-
 /// A Graph failure in words for the client, with Meta's code when there is one.
 pub(super) fn meta_words(err: &CallError) -> String {
     match err.graph() {
@@ -226,42 +219,15 @@ async fn callback(
     state: web::Data<AppState>,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let query = query.into_inner();
-    let Some(oauth_state) = query.state.filter(|s| !s.is_empty() && s.len() <= 200) else {
-        return Ok(pages::state_unknown());
-    };
-    let Some(graph) = graph_client(&req) else {
-        return Ok(pages::unavailable());
-    };
-    let s = services(&state)?;
-
-    // The state is taken once, whatever happens next: a replayed callback finds it used.
-    let state_hash = hash(&oauth_state);
-    let s2 = s.clone();
-    let hash2 = state_hash.clone();
-    let taken = web::block(move || -> Result<_, PageError> {
-        let now = to_millis(s2.clock.now());
-        let mut conn = s2.conn()?;
-        Ok(connect_ui::take_oauth_state(&mut conn, &hash2, now)?)
-    })
-    .await??;
-    let taken = match taken {
-        Ok(taken) if taken.login_kind == "facebook" => taken,
-        Ok(_) | Err(StateProblem::Unknown) => return Ok(pages::state_unknown()),
-        Err(StateProblem::AlreadyUsed) => return Ok(pages::state_used()),
-        Err(StateProblem::Expired) => return Ok(pages::state_expired()),
-    };
-    let same_browser = req
-        .cookie(STATE_COOKIE)
-        .is_some_and(|c| bool::from(c.value().as_bytes().ct_eq(oauth_state.as_bytes())));
-    if !same_browser {
-        return Ok(pages::state_unknown());
-    }
-    if query.error.is_some() {
-        return Ok(pages::cancelled());
-    }
-    let Some(code) = query.code.filter(|c| !c.is_empty()) else {
-        return Ok(pages::state_unknown());
+    let Accepted {
+        graph,
+        services: s,
+        state_hash,
+        taken,
+        code,
+    } = match accept(&req, &state, query.into_inner(), "facebook").await? {
+        Ok(accepted) => accepted,
+        Err(page) => return Ok(page),
     };
 
     let binding = Binding::new(

@@ -10,14 +10,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use herald_graph::{new_state, CallError, GraphClient, Host, Pkce, Request};
 use herald_platform::clock::to_millis;
 use herald_platform::secret::Secret;
-use herald_platform::store::connect_ui::{
-    self, NewAccount, NewConnection, StateProblem, TakenState,
-};
+use herald_platform::store::connect_ui::{self, NewAccount, NewConnection, TakenState};
 use herald_platform::store::transaction_api::transaction;
 use herald_platform::vault::{Binding, SecretColumn};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
+use super::callback::{accept, Accepted, CallbackQuery};
 use super::facebook::{graph_client, hash, meta_words, STATE_COOKIE, STATE_TTL};
 use super::grants::{GrantedIg, Grants};
 use super::link::{lookup, LinkLookup};
@@ -114,13 +112,6 @@ async fn start(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-}
-
 /// The account's id, username and long-lived token.
 struct IgGrant {
     id: String,
@@ -214,40 +205,15 @@ async fn callback(
     state: web::Data<AppState>,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let query = query.into_inner();
-    let Some(oauth_state) = query.state.filter(|s| !s.is_empty() && s.len() <= 200) else {
-        return Ok(pages::state_unknown());
-    };
-    let Some(graph) = graph_client(&req) else {
-        return Ok(pages::unavailable());
-    };
-    let s = services(&state)?;
-
-    let state_hash = hash(&oauth_state);
-    let s2 = s.clone();
-    let taken = web::block(move || -> Result<_, PageError> {
-        let now = to_millis(s2.clock.now());
-        let mut conn = s2.conn()?;
-        Ok(connect_ui::take_oauth_state(&mut conn, &state_hash, now)?)
-    })
-    .await??;
-    let taken = match taken {
-        Ok(taken) if taken.login_kind == "instagram" => taken,
-        Ok(_) | Err(StateProblem::Unknown) => return Ok(pages::state_unknown()),
-        Err(StateProblem::AlreadyUsed) => return Ok(pages::state_used()),
-        Err(StateProblem::Expired) => return Ok(pages::state_expired()),
-    };
-    let same_browser = req
-        .cookie(STATE_COOKIE)
-        .is_some_and(|c| bool::from(c.value().as_bytes().ct_eq(oauth_state.as_bytes())));
-    if !same_browser {
-        return Ok(pages::state_unknown());
-    }
-    if query.error.is_some() {
-        return Ok(pages::cancelled());
-    }
-    let Some(code) = query.code.filter(|c| !c.is_empty()) else {
-        return Ok(pages::state_unknown());
+    let Accepted {
+        graph,
+        services: s,
+        taken,
+        code,
+        ..
+    } = match accept(&req, &state, query.into_inner(), "instagram").await? {
+        Ok(accepted) => accepted,
+        Err(page) => return Ok(page),
     };
 
     let grant = match fetch(&graph, &code, &redirect_uri(&state)).await {

@@ -4,6 +4,7 @@
 //! (`/oauth/instagram/start`, `/oauth/instagram/callback`), and the outcome in plain
 //! words, including a Page granted without its Instagram account.
 
+mod callback;
 mod facebook;
 pub mod grants;
 mod instagram;

@@ -3,7 +3,7 @@
 
 use herald_platform::ids::{AgencyId, ApiKeyId, TenantId};
 use herald_platform::secret::Secret;
-use herald_platform::store::api_keys_api::{self, ApiKeyRecord};
+use herald_platform::store::api_keys::{self, ApiKey};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -16,7 +16,7 @@ pub const KEY_PREFIX: &str = "hrld_";
 /// A key just made: the record and the key itself, to show once.
 #[derive(Debug)]
 pub struct NewApiKey {
-    pub record: ApiKeyRecord,
+    pub record: ApiKey,
     pub key: Secret,
 }
 
@@ -47,18 +47,15 @@ pub fn create_api_key(
     let prefix = format!("{KEY_PREFIX}{}", hex::encode(visible));
     let key = Secret::new(format!("{prefix}_{}", hex::encode(secret)));
 
-    let record = ApiKeyRecord {
-        id: ApiKeyId::new(),
-        agency_id: agency,
-        tenant_id: tenant,
-        prefix,
-        hash: hash(key.expose()),
-        name: name.to_owned(),
-        created_at: s.clock.now(),
-        last_used_at: None,
-        revoked_at: None,
-    };
-    api_keys_api::insert_api_key(&mut conn, &record)?;
+    let record = api_keys::create(
+        &mut conn,
+        agency,
+        tenant,
+        &prefix,
+        &hash(key.expose()),
+        name,
+        s.clock.now(),
+    )?;
     Ok(NewApiKey { record, key })
 }
 
@@ -69,14 +66,14 @@ pub fn authenticate(s: &Services, presented: &str) -> ServiceResult<Option<Calle
         return Ok(None);
     };
     let mut conn = s.conn()?;
-    let Some(record) = api_keys_api::find_api_key_by_prefix(&mut conn, prefix)? else {
+    let Some(record) = api_keys::find_by_prefix(&mut conn, prefix)? else {
         return Ok(None);
     };
     let matches = bool::from(hash(presented).as_bytes().ct_eq(record.hash.as_bytes()));
     if !matches || record.revoked_at.is_some() {
         return Ok(None);
     }
-    api_keys_api::touch_api_key(&mut conn, record.id, s.clock.now())?;
+    api_keys::touch(&mut conn, record.id, s.clock.now())?;
     Ok(Some(Caller {
         agency: record.agency_id,
         only_tenant: record.tenant_id,
@@ -96,12 +93,12 @@ fn visible_prefix(key: &str) -> Option<&str> {
     ok.then(|| &key[..KEY_PREFIX.len() + 12])
 }
 
-pub fn list_api_keys(s: &Services, agency: AgencyId) -> ServiceResult<Vec<ApiKeyRecord>> {
-    Ok(api_keys_api::list_api_keys(&mut *s.conn()?, agency)?)
+pub fn list_api_keys(s: &Services, agency: AgencyId) -> ServiceResult<Vec<ApiKey>> {
+    Ok(api_keys::list(&mut *s.conn()?, agency)?)
 }
 
 pub fn revoke_api_key(s: &Services, agency: AgencyId, key: ApiKeyId) -> ServiceResult<()> {
-    Ok(api_keys_api::revoke_api_key(
+    Ok(api_keys::revoke(
         &mut *s.conn()?,
         agency,
         key,

@@ -124,7 +124,10 @@ pub async fn assemble(settings: Settings, store: Store, keyring: Keyring) -> any
         clock: clock.clone(),
         node_id: NodeId::new(),
         metrics: metrics.clone(),
-        limits: EngineLimits::default(),
+        limits: EngineLimits {
+            lease_term: Duration::from_secs(settings.lease_seconds),
+            ..EngineLimits::default()
+        },
         spec_builder: Arc::new(StoredSpec),
         token_checker: Some(Arc::new(GraphTokenChecker {
             client: graph.clone(),
