@@ -266,3 +266,47 @@ fn inbound_and_idempotency(conn: &mut DbConnection, agency: AgencyId) {
         Claim::New
     );
 }
+
+#[test]
+fn an_idempotency_claim_left_by_a_dead_process_is_taken_over() {
+    use herald_platform::store::idempotency_api::{
+        claim_idempotency, finish_idempotency, IdempotencyClaim, CLAIM_TRUSTED_FOR,
+    };
+    on_every_backend(|db: &TestDb| {
+        let mut conn = db.store.conn().unwrap();
+        let (agency, _, _) = setup(&mut conn);
+        let t0 = now();
+        let claim = |conn: &mut DbConnection, process: &str, at| {
+            claim_idempotency(conn, agency, "key-1", "hash-1", process, at).unwrap()
+        };
+        assert_eq!(claim(&mut conn, "proc_a", t0), IdempotencyClaim::New);
+        // The same process is still running it.
+        assert_eq!(claim(&mut conn, "proc_a", t0), IdempotencyClaim::InProgress);
+
+        // Another process: on SQLite the first one died (one process serves the file); on
+        // PostgreSQL another node may still run it, until the claim is old.
+        let later = t0 + Duration::seconds(5);
+        if conn.is_sqlite() {
+            assert_eq!(claim(&mut conn, "proc_b", later), IdempotencyClaim::New);
+        } else {
+            assert_eq!(
+                claim(&mut conn, "proc_b", later),
+                IdempotencyClaim::InProgress
+            );
+            let stale = t0 + CLAIM_TRUSTED_FOR + Duration::seconds(1);
+            assert_eq!(claim(&mut conn, "proc_b", stale), IdempotencyClaim::New);
+        }
+        // The new owner answers; everyone else now gets that answer.
+        finish_idempotency(&mut conn, agency, "key-1", 201, "{\"id\":1}").unwrap();
+        let replay = IdempotencyClaim::Replay {
+            status: 201,
+            body: "{\"id\":1}".into(),
+        };
+        assert_eq!(claim(&mut conn, "proc_a", later), replay);
+        // A different request under the key is still refused.
+        assert_eq!(
+            claim_idempotency(&mut conn, agency, "key-1", "hash-2", "proc_c", later).unwrap(),
+            IdempotencyClaim::Mismatch
+        );
+    });
+}

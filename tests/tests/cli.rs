@@ -149,7 +149,11 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
     // A keyring that never sealed these secrets is refused at start, naming the missing key.
     let foreign = dir.path().join("foreign.json");
     let foreign_text = foreign.to_str().unwrap();
-    let made = herald(dir.path(), &[], &["keys", "generate", "--out", foreign_text]);
+    let made = herald(
+        dir.path(),
+        &[],
+        &["keys", "generate", "--out", foreign_text],
+    );
     assert!(made.status.success(), "{}", text(&made));
     let refused = herald(
         dir.path(),

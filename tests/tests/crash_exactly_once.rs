@@ -390,7 +390,9 @@ fn run(crashes: Crashes) {
 
     let how = match crashes {
         Crashes::Kill => "SIGKILLs".to_owned(),
-        Crashes::FailPoint(p) => format!("aborts at fail-points (p = {p} after each persisted step)"),
+        Crashes::FailPoint(p) => {
+            format!("aborts at fail-points (p = {p} after each persisted step)")
+        }
     };
     println!("crash run: {total} posts, {TENANTS} tenants, {kills} {how}, seed {seed}");
     println!(

@@ -241,12 +241,17 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
         if view["last_error"].is_object() {
             break view;
         }
-        assert!(std::time::Instant::now() < deadline, "never deferred: {view:#}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never deferred: {view:#}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
     let error = &waiting["last_error"];
     assert!(
-        error["message"].as_str().is_some_and(|m| m.contains("too many calls")),
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("too many calls")),
         "{waiting:#}"
     );
     assert_eq!(error["error"]["graph"]["code"], 80001, "{waiting:#}");
@@ -265,9 +270,9 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     );
     let timeline = waiting["timeline"].as_array().unwrap();
     assert!(
-        timeline
-            .iter()
-            .any(|e| e["detail"].as_str().is_some_and(|d| d.starts_with("Waiting until"))),
+        timeline.iter().any(|e| e["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Waiting until"))),
         "{waiting:#}"
     );
 }

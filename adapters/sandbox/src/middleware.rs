@@ -145,7 +145,10 @@ fn object_in_path(rel: &str) -> Option<String> {
     let mut segments = rel.trim_start_matches('/').split('/');
     let _host = segments.next()?;
     let _version = segments.next().filter(|v| v.starts_with('v'))?;
-    segments.next().filter(|id| !id.is_empty()).map(str::to_owned)
+    segments
+        .next()
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
 }
 
 fn owner_of<B>(res: &ServiceResponse<B>) -> Option<String> {

@@ -233,6 +233,7 @@ diesel::table! {
         response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> BigInt,
+        claimed_by -> Nullable<Text>,
     }
 }
 

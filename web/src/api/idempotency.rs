@@ -16,6 +16,13 @@ use super::error::ApiError;
 use super::state::services_of;
 use crate::services::Caller;
 
+/// This server process's id in the claims it makes: a claim left by another process that
+/// died can be taken over (see `claim_idempotency`).
+fn process_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| format!("proc_{}", uuid::Uuid::new_v4().simple()))
+}
+
 /// The request header.
 pub const HEADER: &str = "Idempotency-Key";
 
@@ -88,8 +95,15 @@ where
         let (services, key) = (services.clone(), key.clone());
         web::block(move || {
             let now = services.clock.now();
-            idempotency_api::claim_idempotency(&mut *services.conn()?, agency, &key, &hash, now)
-                .map_err(crate::services::ServiceError::from)
+            idempotency_api::claim_idempotency(
+                &mut *services.conn()?,
+                agency,
+                &key,
+                &hash,
+                process_id(),
+                now,
+            )
+            .map_err(crate::services::ServiceError::from)
         })
         .await??
     };

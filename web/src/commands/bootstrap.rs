@@ -76,7 +76,11 @@ pub fn lock_sqlite(settings: &Settings) -> anyhow::Result<Option<fs::File>> {
 
 /// Refuses to start when stored secrets were sealed with keys this keyring lacks: every
 /// token would be unreadable and every post would fail, silently, otherwise.
-pub fn check_keyring_covers_store(store: &Store, keyring: &Keyring, settings: &Settings) -> anyhow::Result<()> {
+pub fn check_keyring_covers_store(
+    store: &Store,
+    keyring: &Keyring,
+    settings: &Settings,
+) -> anyhow::Result<()> {
     let missing: Vec<(String, u64)> = herald_platform::vault::status(store)?
         .into_iter()
         .filter(|(id, _)| !keyring.key_ids().any(|known| known == id))

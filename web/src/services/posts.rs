@@ -39,6 +39,16 @@ pub fn create_post(
     let mut conn = s.conn()?;
     let tenant_record = caller.tenant(&mut conn, tenant)?;
 
+    // A retry of a request whose server died after saving the post but before answering:
+    // the post exists, so it is the answer (the request's hash matched its key's).
+    if let Some(key) = idempotency_key {
+        if let Some(existing) =
+            herald_platform::store::posts::find_by_idempotency_key(&mut conn, tenant, key)?
+        {
+            return Ok(posts_api::get_post(&mut conn, tenant, existing.id)?);
+        }
+    }
+
     // The account must be the tenant's, on the kind's network, and usable.
     let account = accounts_api::get_tenant_account(&mut conn, tenant, new.account_id)
         .map_err(|_| ServiceError::invalid("account_id", "no such account for this tenant"))?;
