@@ -23,8 +23,10 @@ const TENANTS: usize = 50;
 /// A short lease term, so that takeovers happen within the test's minutes.
 const LEASE: Duration = Duration::from_secs(4);
 const FINISH_DEADLINE: Duration = Duration::from_secs(300);
-/// The node whose API takes the Instagram posts, and which stays up: a post's media URL
-/// names the node that accepted it (TODO: media served by any node, issue 9 follow-up).
+/// The node whose API takes the Instagram posts, and which stays up. In production every
+/// node sits behind one `HERALD_PUBLIC_URL` and shares `media/`, so Meta can fetch media
+/// from any of them; here each node has its own address, and a post's media URL names the
+/// node that accepted it.
 const FRONT: usize = 2;
 
 /// A database of its own on the test server, dropped afterwards.
