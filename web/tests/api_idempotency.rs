@@ -42,6 +42,45 @@ async fn check(
 }
 
 #[actix_rt::test]
+async fn a_refused_request_does_not_use_up_its_key() {
+    let app = spawn().await;
+    let a = app.agency("Acme").await;
+    let idem = "fix-and-retry";
+    let (refused, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tenants",
+            &a.key,
+            Some(idem),
+            Some(json!({"name": ""})),
+        )
+        .await;
+    assert!((400..500).contains(&refused), "{refused} {body}");
+    assert_eq!(body["error"]["field"], "name", "{body}");
+    let (created, tenant) = app
+        .call(
+            Method::POST,
+            "/api/v1/tenants",
+            &a.key,
+            Some(idem),
+            Some(json!({"name": "Fixed"})),
+        )
+        .await;
+    assert_eq!(created, 201, "{tenant}");
+    let (replayed, again) = app
+        .call(
+            Method::POST,
+            "/api/v1/tenants",
+            &a.key,
+            Some(idem),
+            Some(json!({"name": "Fixed"})),
+        )
+        .await;
+    assert_eq!(replayed, 201);
+    assert_eq!(again["id"], tenant["id"]);
+}
+
+#[actix_rt::test]
 async fn every_create_replays_its_first_answer_and_refuses_another_body() {
     let app = spawn().await;
     let a = app.agency("Acme").await;

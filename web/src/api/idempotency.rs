@@ -2,7 +2,8 @@
 //! kept; the same key with the same request (method, path and body) gets that answer
 //! again (with `Idempotent-Replayed: true`); the same key with another request is a 409
 //! `idempotency_key_reused`; a repeat while the first still runs is a 409
-//! `idempotency_key_in_use`. Unexpected failures (5xx) are not kept, so they can be retried.
+//! `idempotency_key_in_use`. Errors are not kept: a request refused for its input can be
+//! corrected and sent again with the same key, and a failed one retried.
 //! A `secret` in an answer is never kept: its replay carries everything else.
 
 use std::future::Future;
@@ -135,10 +136,8 @@ where
     let result = create(Some(key.clone())).await;
     let (status, value) = match &result {
         Ok((status, value)) => (*status, value.clone()),
-        Err(err) if err.status.is_client_error() => (
-            err.status,
-            serde_json::to_value(err.body()).unwrap_or_default(),
-        ),
+        // Nothing was created: refused input (fix it and retry with the same key) or an
+        // unexpected failure (retry as is). Only a created resource is kept for replays.
         Err(_) => {
             let _ = web::block(move || {
                 idempotency_api::release_idempotency(&mut *services.conn()?, agency, &key)

@@ -82,9 +82,12 @@ fn announce(settings: &Settings, addr: std::net::SocketAddr) {
         settings.public_url
     );
     if settings.sandbox {
+        let sandbox = settings
+            .sandbox_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/sandbox", settings.public_url));
         println!(
-            "Meta is in SANDBOX mode: nothing reaches Facebook or Instagram. The sandbox is at {}/sandbox",
-            settings.public_url
+            "Meta is in SANDBOX mode: nothing reaches Facebook or Instagram. The sandbox is at {sandbox}"
         );
     }
 }
