@@ -124,6 +124,27 @@ impl HeraldProcess {
             .unwrap_or_else(|_| Stdio::null())
     }
 
+    /// The API key `--demo` prints once at its first start, waiting up to `patience`
+    /// for it (seeding many demo tenants takes a while).
+    pub fn demo_api_key(&self, patience: Duration) -> String {
+        let deadline = Instant::now() + patience;
+        loop {
+            let output = self.output();
+            let key = output
+                .lines()
+                .find_map(|l| l.strip_prefix("Demo API key (shown once): "))
+                .map(|key| key.trim().to_owned());
+            if let Some(key) = key {
+                return key;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the demo API key was never printed:\n{output}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Everything the process printed so far (stdout and stderr, every run).
     pub fn output(&self) -> String {
         std::fs::read_to_string(self.data_dir.join("herald.out")).unwrap_or_default()

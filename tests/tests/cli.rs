@@ -103,15 +103,7 @@ fn a_rotation_then_a_rewrap_moves_every_secret_to_the_new_key() {
     // The demo stores a user token, Page tokens and an API key's secrets.
     {
         let herald_process = HeraldProcess::start(dir.path(), &[("HERALD_DEMO", "true"), env[0]]);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !herald_process.output().contains("Demo API key") {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{}",
-                herald_process.output()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        herald_process.demo_api_key(std::time::Duration::from_secs(60));
     }
     let before = text(&herald(dir.path(), &env, &["keys", "status"]));
     let old_key = before

@@ -37,30 +37,6 @@ impl Client {
     }
 }
 
-fn demo_key(herald: &HeraldProcess) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(line) = herald
-            .output()
-            .lines()
-            .find(|l| l.starts_with("Demo API key (shown once): "))
-        {
-            return line
-                .rsplit(' ')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no demo API key:\n{}",
-            herald.output()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// A small deterministic generator, so a failing run can be replayed from its seed.
 struct Rng(u64);
 
@@ -161,7 +137,7 @@ fn run(crashes: Crashes) {
     let mut herald = HeraldProcess::start(dir.path(), &env);
     let client = Client {
         http: reqwest::blocking::Client::new(),
-        key: demo_key(&herald),
+        key: herald.demo_api_key(Duration::from_secs(120)),
     };
     let base = herald.base_url.clone();
     let control = |method: reqwest::Method, path: &str, body: Value| {

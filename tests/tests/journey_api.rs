@@ -50,26 +50,6 @@ impl Api {
 }
 
 /// Waits for the demo seeding to print its API key.
-fn demo_key(herald: &HeraldProcess) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let output = herald.output();
-        if let Some(line) = output
-            .lines()
-            .find(|l| l.starts_with("Demo API key (shown once): "))
-        {
-            return line
-                .rsplit(' ')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the demo API key was never printed:\n{}", herald.output());
-}
-
 async fn wait_published(api: &Api, tenant: &str, post: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
@@ -98,7 +78,7 @@ async fn posts_made_through_the_api_reach_the_sandbox_exactly_once() {
     let herald = HeraldProcess::start(dir.path(), &[("HERALD_DEMO", "true")]);
     let api = Api {
         base: herald.base_url.clone(),
-        key: demo_key(&herald),
+        key: herald.demo_api_key(Duration::from_secs(60)),
         http: reqwest::Client::new(),
     };
 

@@ -179,7 +179,7 @@ impl Cluster {
             key: String::new(),
         };
         cluster.add_node(true);
-        cluster.key = demo_key(&cluster.nodes[0]);
+        cluster.key = cluster.nodes[0].demo_api_key(Duration::from_secs(300));
         cluster.sandbox_settings();
         cluster
     }
@@ -396,30 +396,6 @@ struct Target {
     facebook: String,
     instagram: String,
     photo: String,
-}
-
-fn demo_key(herald: &HeraldProcess) -> String {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(line) = herald
-            .output()
-            .lines()
-            .find(|l| l.starts_with("Demo API key (shown once): "))
-        {
-            return line
-                .rsplit(' ')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no demo API key:\n{}",
-            herald.output()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn postgres_configured() -> bool {
