@@ -292,6 +292,27 @@ async fn bad_input_names_the_field_and_is_never_a_500() {
             .unwrap();
         assert_eq!(resp.status(), 400, "{raw}");
     }
+    // A body over the limit is refused in the same JSON shape, naming the limit.
+    let huge = serde_json::json!({"name": "a".repeat(2 * 1024 * 1024)}).to_string();
+    let resp = app
+        .http
+        .post(app.url("/api/v1/tenants"))
+        .bearer_auth(&a.key)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let answer: serde_json::Value = resp.json().await.expect("a JSON error body");
+    assert_eq!(answer["error"]["code"], "payload_too_large", "{answer}");
+    assert_eq!(answer["error"]["field"], "body", "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 MiB")),
+        "{answer}"
+    );
     let (status, answer) = app
         .call(
             Method::POST,

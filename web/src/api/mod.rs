@@ -17,13 +17,49 @@ pub mod support;
 pub mod tenants;
 pub mod views;
 
-use actix_web::{web, HttpResponse};
+use actix_web::body::EitherBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::services::context::DEFAULT_MAX_MEDIA_BYTES;
 use error::ApiError;
 
 /// Largest JSON body.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// A body over a route's limit is refused by actix before any handler runs, in plain text;
+/// this answers it in the API's one error shape instead, with the limit in words.
+fn too_large<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let (req, _) = res.into_parts();
+    let limit = if req.path().ends_with("/media") {
+        usize::try_from(DEFAULT_MAX_MEDIA_BYTES).unwrap_or(usize::MAX)
+    } else {
+        MAX_JSON_BYTES
+    };
+    let error = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "the request body is larger than the {} MiB this route accepts",
+            limit / (1024 * 1024)
+        ),
+    )
+    .with_field("body");
+    let response = ServiceResponse::new(req, error.error_response());
+    Ok(ErrorHandlerResponse::Response(
+        response.map_body(|_, body| EitherBody::right(body)),
+    ))
+}
 
 async fn unknown_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("route"))
@@ -35,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/media/{media_id}", web::get().to(media::serve));
     cfg.service(
         web::scope("/api/v1")
+            .wrap(ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, too_large))
             .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
             .route("/openapi.json", web::get().to(openapi::serve))
             .route("/tenants", web::get().to(tenants::list))
