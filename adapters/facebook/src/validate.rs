@@ -38,7 +38,14 @@ const VIDEO_MIMES: &[&str] = &["video/mp4", "video/quicktime"];
 pub fn validate(spec: &PostSpec, _limits: &Limits) -> Vec<Violation> {
     let mut out = Vec::new();
     let chars = spec.caption.chars().count();
-    if chars > POST_MAX_CHARS {
+    if spec.kind == PostKind::FbStory && !spec.caption.trim().is_empty() {
+        // `photo_stories` and `video_stories` take no text: Meta would drop it unseen.
+        out.push(Violation::new(
+            "caption",
+            format!("{} characters", thousands(chars as u64)),
+            "a story takes no caption",
+        ));
+    } else if chars > POST_MAX_CHARS {
         out.push(Violation::new(
             "caption",
             format!("{} characters", thousands(chars as u64)),

@@ -56,6 +56,22 @@ fn spec(kind: PostKind, media: Vec<SpecMedia>) -> PostSpec {
     }
 }
 
+/// A story: no caption.
+fn story(media: Vec<SpecMedia>) -> PostSpec {
+    PostSpec {
+        caption: String::new(),
+        ..spec(PostKind::FbStory, media)
+    }
+}
+
+#[test]
+fn a_story_takes_no_caption() {
+    assert_one(
+        &spec(PostKind::FbStory, vec![jpeg()]),
+        "caption (5 characters): a story takes no caption",
+    );
+}
+
 fn messages(spec: &PostSpec) -> Vec<String> {
     validate(spec, &Limits::default())
         .iter()
@@ -79,8 +95,8 @@ fn good_posts_of_every_kind_pass() {
     .is_empty());
     assert!(messages(&spec(PostKind::FbVideo, vec![video(640, 360, 4000, 25.0)])).is_empty());
     assert!(messages(&spec(PostKind::FbReel, vec![video(540, 960, 4000, 30.0)])).is_empty());
-    assert!(messages(&spec(PostKind::FbStory, vec![jpeg()])).is_empty());
-    assert!(messages(&spec(PostKind::FbStory, vec![video(540, 960, 4000, 30.0)])).is_empty());
+    assert!(messages(&story(vec![jpeg()])).is_empty());
+    assert!(messages(&story(vec![video(540, 960, 4000, 30.0)])).is_empty());
 }
 
 #[test]
@@ -211,7 +227,7 @@ fn reel_frame_rate() {
 #[test]
 fn story_video_at_most_60_seconds() {
     assert_one(
-        &spec(PostKind::FbStory, vec![video(540, 960, 75_000, 30.0)]),
+        &story(vec![video(540, 960, 75_000, 30.0)]),
         "media[0] (1 min 15 s): a video story lasts at most 60 s",
     );
 }
@@ -219,7 +235,7 @@ fn story_video_at_most_60_seconds() {
 #[test]
 fn story_takes_one_file() {
     assert_one(
-        &spec(PostKind::FbStory, vec![jpeg(), jpeg()]),
+        &story(vec![jpeg(), jpeg()]),
         "media (2 files): a story takes exactly one photo or video",
     );
 }
