@@ -155,7 +155,10 @@ impl Families {
             )?,
             lease_changes: counters(
                 "herald_lease_changes_total",
-                "Tenant leases this node acquired, took over, released, or lost (`lost`: held last round and no longer: lapsed while idle, or taken by another node).",
+                concat!(
+                    "Tenant leases this node acquired, took over, released, or lost (`lost`: ",
+                    "held last round and no longer: lapsed while idle, or taken by another node)."
+                ),
                 &["change"],
             )?,
         };

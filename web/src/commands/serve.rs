@@ -87,7 +87,8 @@ fn announce(settings: &Settings, addr: std::net::SocketAddr) {
             .clone()
             .unwrap_or_else(|| format!("{}/sandbox", settings.public_url));
         println!(
-            "Meta is in SANDBOX mode: nothing reaches Facebook or Instagram. The sandbox is at {sandbox}"
+            "Meta is in SANDBOX mode: nothing reaches Facebook or Instagram. \
+             The sandbox is at {sandbox}"
         );
     }
 }
